@@ -1,0 +1,42 @@
+//! Authentication: access tokens (JWT), refresh tokens, password hashing and
+//! the [`Caller`] extractor that turns a bearer token into a [`Scope`].
+
+pub mod jwt;
+pub mod password;
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
+use glassbox_domain::{DomainError, Scope};
+
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// The authenticated caller. Extracting it validates the bearer token and
+/// reloads the user, so a deactivated user's tokens stop working at the next
+/// request and role changes apply at once.
+#[derive(Debug, Clone)]
+pub struct Caller(pub Scope);
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .map(|t| t.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| DomainError::Internal("application state missing".into()))?;
+            let token = token.ok_or_else(|| DomainError::Unauthenticated("send Authorization: Bearer <access token>".into()))?;
+            let claims = state.jwt.verify(&token, state.store.clock().now())?;
+            let scope = state.store.load_scope(claims.org, claims.sub).await?;
+            Ok(Caller(scope))
+        })
+    }
+}

@@ -1,0 +1,121 @@
+//! The `glassbox` command line: `serve` (default), `migrate`, `openapi`, `bootstrap`.
+
+use base64::Engine;
+use clap::{Parser, Subcommand};
+use glassbox_domain::org::NewOrg;
+use glassbox_domain::user::{NewUser, NewUserInput, Role};
+use glassbox_persistence::{PoolOptions, Store};
+use rand::RngCore;
+
+use crate::auth::password;
+use crate::config::Settings;
+use crate::startup::{Application, StartupError};
+
+/// Glassbox: the sales-performance backend.
+#[derive(Debug, Parser)]
+#[command(name = "glassbox", version, about)]
+pub struct Cli {
+    /// What to do (default: serve).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Migrate the database and serve the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Create an org and its first admin. The password comes from
+    /// GLASSBOX_ADMIN_PASSWORD, or is generated and printed once.
+    Bootstrap {
+        /// Org name.
+        #[arg(long)]
+        org: String,
+        /// Admin's email.
+        #[arg(long)]
+        admin_email: String,
+        /// Admin's display name.
+        #[arg(long, default_value = "Administrator")]
+        admin_name: String,
+    },
+}
+
+/// Runs the command line.
+///
+/// # Errors
+/// A message for the operator.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve);
+    if let Command::Openapi = command {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        return match out.write_all(crate::openapi::spec_json().as_bytes()) {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+            _ => Ok(()),
+        };
+    }
+    let settings = Settings::from_env().map_err(|e| e.to_string())?;
+    crate::telemetry::init(&settings.log, settings.log_format);
+    let clock = settings.clock().map_err(|e| e.to_string())?;
+    match command {
+        Command::Openapi => Ok(()),
+        Command::Serve => {
+            let app = Application::build(&settings, clock)
+                .await
+                .map_err(|e: StartupError| e.to_string())?;
+            tracing::info!(bind = %settings.bind, port = app.port(), "serving; docs at /docs, spec at /openapi.json");
+            app.run_until_stopped().await.map_err(|e| e.to_string())
+        }
+        Command::Migrate => {
+            let store = Store::connect(&settings.database_url, PoolOptions::default(), clock)
+                .await
+                .map_err(|e| e.to_string())?;
+            store.migrate().await.map_err(|e| e.to_string())?;
+            println!("migrations applied to {}", store.backend_name());
+            Ok(())
+        }
+        Command::Bootstrap {
+            org,
+            admin_email,
+            admin_name,
+        } => {
+            let (password, generated) = match std::env::var("GLASSBOX_ADMIN_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => {
+                    let mut bytes = [0u8; 18];
+                    rand::rng().fill_bytes(&mut bytes);
+                    (base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes), true)
+                }
+            };
+            let new_org = NewOrg::with_defaults(&org).map_err(|e| e.to_string())?;
+            let admin = NewUser::parse(NewUserInput {
+                id: None,
+                name: &admin_name,
+                email: &admin_email,
+                role: Role::Admin,
+                password: &password,
+                team_ids: Vec::new(),
+            })
+            .map_err(|e| e.to_string())?;
+            let hash = password::hash(admin.password.expose()).map_err(|e| e.to_string())?;
+            let store = Store::connect(&settings.database_url, PoolOptions::default(), clock)
+                .await
+                .map_err(|e| e.to_string())?;
+            store.migrate().await.map_err(|e| e.to_string())?;
+            let (org, admin_id) = store.create_org_with_admin(new_org, admin, hash).await.map_err(|e| e.to_string())?;
+            println!(
+                "org_id:   {}\nadmin_id: {admin_id}\nemail:    {}",
+                org.id,
+                admin_email.trim().to_lowercase()
+            );
+            if generated {
+                println!("password: {password}\n(shown once; store it now)");
+            }
+            Ok(())
+        }
+    }
+}

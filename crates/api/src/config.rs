@@ -1,0 +1,292 @@
+//! Configuration from environment variables (read with `figment`).
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `sqlite://glassbox.db?mode=rwc` | SQLite file or `postgres://…` |
+//! | `GLASSBOX_BIND` | `127.0.0.1:8080` | listen address |
+//! | `GLASSBOX_JWT_SECRET` | — | HS256 signing secret, ≥ 32 bytes |
+//! | `GLASSBOX_JWT_SECRET_FILE` | `glassbox.jwt-secret` | where a generated secret is kept (mode 0600) when `GLASSBOX_JWT_SECRET` is unset |
+//! | `GLASSBOX_LOG` | `info` | `tracing` filter directives |
+//! | `GLASSBOX_LOG_FORMAT` | `text` | `text` or `json` |
+//! | `GLASSBOX_CORS_ORIGINS` | empty | comma-separated allowed origins |
+//! | `GLASSBOX_BODY_LIMIT` | `1048576` | largest request body, bytes |
+//! | `GLASSBOX_ACCESS_TOKEN_TTL` | `900` | access-token lifetime, seconds |
+//! | `GLASSBOX_REFRESH_TOKEN_TTL` | `2592000` | refresh-token lifetime, seconds |
+//! | `GLASSBOX_ENV` | `production` | `production`, `development` or `test` |
+//! | `GLASSBOX_FAKE_NOW` | — | RFC 3339 start instant of the clock; only with `GLASSBOX_ENV=test` |
+//! | `GLASSBOX_WORKERS` | cores | HTTP worker threads |
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use figment::Figment;
+use figment::providers::Env;
+use glassbox_domain::{Clock, OffsetClock, SystemClock};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Where the service runs; `test` unlocks the fake clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    /// Real deployments.
+    Production,
+    /// A developer's machine.
+    Development,
+    /// Automated tests; honours `GLASSBOX_FAKE_NOW`.
+    Test,
+}
+
+/// Log line format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// Every setting of the service. See the module docs for the variables.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    /// Database URL.
+    #[serde(default = "default_database_url")]
+    pub database_url: String,
+    /// Listen address, `host:port`.
+    #[serde(default = "default_bind")]
+    pub bind: String,
+    /// Signing secret, if given directly.
+    #[serde(default)]
+    pub jwt_secret: Option<SecretString>,
+    /// File holding a generated secret.
+    #[serde(default = "default_secret_file")]
+    pub jwt_secret_file: PathBuf,
+    /// `tracing` filter.
+    #[serde(default = "default_log")]
+    pub log: String,
+    /// Log format.
+    #[serde(default = "default_log_format")]
+    pub log_format: LogFormat,
+    /// Comma-separated CORS origins.
+    #[serde(default)]
+    pub cors_origins: String,
+    /// Largest request body in bytes.
+    #[serde(default = "default_body_limit")]
+    pub body_limit: usize,
+    /// Access-token lifetime in seconds.
+    #[serde(default = "default_access_ttl")]
+    pub access_token_ttl: i64,
+    /// Refresh-token lifetime in seconds.
+    #[serde(default = "default_refresh_ttl")]
+    pub refresh_token_ttl: i64,
+    /// Environment.
+    #[serde(default = "default_env")]
+    pub env: Environment,
+    /// Fake clock start (test only).
+    #[serde(default)]
+    pub fake_now: Option<String>,
+    /// HTTP worker threads (default: one per physical core).
+    #[serde(default)]
+    pub workers: Option<usize>,
+}
+
+fn default_database_url() -> String {
+    "sqlite://glassbox.db?mode=rwc".into()
+}
+fn default_bind() -> String {
+    "127.0.0.1:8080".into()
+}
+fn default_secret_file() -> PathBuf {
+    PathBuf::from("glassbox.jwt-secret")
+}
+fn default_log() -> String {
+    "info".into()
+}
+fn default_log_format() -> LogFormat {
+    LogFormat::Text
+}
+fn default_body_limit() -> usize {
+    1024 * 1024
+}
+fn default_access_ttl() -> i64 {
+    15 * 60
+}
+fn default_refresh_ttl() -> i64 {
+    30 * 24 * 3600
+}
+fn default_env() -> Environment {
+    Environment::Production
+}
+
+/// A setting that cannot work; the message says what to set.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+/// Shortest accepted signing secret, in bytes (HS256 wants a key at least
+/// as long as its 256-bit output: RFC 7518 §3.2).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the variable that does not parse.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Figment::new()
+            .merge(Env::prefixed("GLASSBOX_"))
+            .merge(Env::raw().only(&["DATABASE_URL"]))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))
+    }
+
+    /// Defaults for everything, for tests and embedding.
+    pub fn defaults() -> Self {
+        Figment::new().extract().unwrap_or_else(|_| Self {
+            database_url: default_database_url(),
+            bind: default_bind(),
+            jwt_secret: None,
+            jwt_secret_file: default_secret_file(),
+            log: default_log(),
+            log_format: default_log_format(),
+            cors_origins: String::new(),
+            body_limit: default_body_limit(),
+            access_token_ttl: default_access_ttl(),
+            refresh_token_ttl: default_refresh_ttl(),
+            env: default_env(),
+            fake_now: None,
+            workers: None,
+        })
+    }
+
+    /// The allowed CORS origins.
+    pub fn cors_origin_list(&self) -> Vec<String> {
+        self.cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The clock the service runs on: the system clock, or under
+    /// `GLASSBOX_ENV=test` with `GLASSBOX_FAKE_NOW` set, a clock that starts
+    /// at that instant and ticks in real time.
+    ///
+    /// # Errors
+    /// [`ConfigError`] when `GLASSBOX_FAKE_NOW` is set outside the test
+    /// environment or is not an RFC 3339 instant.
+    pub fn clock(&self) -> Result<Arc<dyn Clock>, ConfigError> {
+        match (&self.fake_now, self.env) {
+            (None, _) => Ok(Arc::new(SystemClock)),
+            (Some(_), env) if env != Environment::Test => Err(ConfigError(
+                "GLASSBOX_FAKE_NOW is honoured only with GLASSBOX_ENV=test; unset it or set GLASSBOX_ENV=test".into(),
+            )),
+            (Some(raw), _) => {
+                let start = DateTime::parse_from_rfc3339(raw)
+                    .map_err(|e| ConfigError(format!("GLASSBOX_FAKE_NOW `{raw}` is not an RFC 3339 instant: {e}")))?;
+                Ok(Arc::new(OffsetClock::starting_at(start.with_timezone(&Utc))))
+            }
+        }
+    }
+
+    /// The JWT signing secret: `GLASSBOX_JWT_SECRET` if set (≥ 32 bytes), else
+    /// the secret kept in `GLASSBOX_JWT_SECRET_FILE`, generated on first run
+    /// from the OS random generator and written with mode 0600. A secret file
+    /// readable by group or others is refused.
+    ///
+    /// # Errors
+    /// [`ConfigError`] saying what to set or fix.
+    pub fn jwt_secret(&self) -> Result<SecretString, ConfigError> {
+        if let Some(secret) = &self.jwt_secret {
+            if secret.expose_secret().len() < MIN_SECRET_BYTES {
+                return Err(ConfigError(format!(
+                    "GLASSBOX_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes; generate one with `openssl rand -base64 48`"
+                )));
+            }
+            return Ok(secret.clone());
+        }
+        load_or_create_secret(&self.jwt_secret_file)
+    }
+}
+
+fn load_or_create_secret(path: &Path) -> Result<SecretString, ConfigError> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let shown = path.display();
+    match std::fs::metadata(path) {
+        Ok(meta) => {
+            if meta.permissions().mode() & 0o077 != 0 {
+                return Err(ConfigError(format!(
+                    "{shown} is readable by other users; run `chmod 600 {shown}` or set GLASSBOX_JWT_SECRET"
+                )));
+            }
+            let secret = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("cannot read {shown}: {e}")))?;
+            let secret = secret.trim().to_owned();
+            if secret.len() < MIN_SECRET_BYTES {
+                return Err(ConfigError(format!(
+                    "{shown} holds fewer than {MIN_SECRET_BYTES} bytes; delete it to regenerate"
+                )));
+            }
+            Ok(SecretString::from(secret))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut bytes = [0u8; 48];
+            rand::rng().fill_bytes(&mut bytes);
+            let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+            let mut file = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(path)
+                .map_err(|e| ConfigError(format!("cannot create {shown}: {e}; set GLASSBOX_JWT_SECRET instead")))?;
+            file.write_all(secret.as_bytes())
+                .map_err(|e| ConfigError(format!("cannot write {shown}: {e}")))?;
+            tracing::info!(path = %shown, "generated a new JWT signing secret");
+            Ok(SecretString::from(secret))
+        }
+        Err(e) => Err(ConfigError(format!("cannot read {shown}: {e}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fake_now_is_refused_outside_test() {
+        let mut s = Settings::defaults();
+        s.fake_now = Some("2017-06-30T12:00:00Z".into());
+        assert!(s.clock().is_err());
+        s.env = Environment::Test;
+        let now = s.clock().unwrap().now();
+        assert!(now >= "2017-06-30T12:00:00Z".parse::<DateTime<Utc>>().unwrap());
+        assert!(now.timestamp() < 1_498_824_100);
+    }
+
+    #[test]
+    fn generated_secret_is_private_and_stable() {
+        let dir = std::env::temp_dir().join(format!("gbx-secret-{}", uuid::Uuid::now_v7()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("secret");
+        let first = load_or_create_secret(&path).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let second = load_or_create_secret(&path).unwrap();
+        assert_eq!(first.expose_secret(), second.expose_secret());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(load_or_create_secret(&path).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        let mut s = Settings::defaults();
+        s.jwt_secret = Some(SecretString::from("short"));
+        assert!(s.jwt_secret().is_err());
+    }
+}

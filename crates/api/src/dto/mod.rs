@@ -1,0 +1,86 @@
+//! Wire types: request bodies (Deserialize + Validate + ToSchema) and
+//! responses (Serialize + ToSchema), converted to and from domain types.
+//! ORM rows never appear here.
+
+pub mod auth;
+pub mod org;
+pub mod team;
+pub mod user;
+
+use base64::Engine;
+use glassbox_domain::DomainError;
+use glassbox_domain::page::{Limit, Page, PageRequest};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// One page of a list: `{"data": [...], "next_cursor": "…" | null}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct List<T: ToSchema> {
+    /// Records of this page.
+    pub data: Vec<T>,
+    /// Pass as `cursor` to get the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> List<T> {
+    /// Wire form of a domain page.
+    pub fn from_page<D>(page: Page<D>, f: impl FnMut(D) -> T) -> Self {
+        Self {
+            next_cursor: page.next_after.map(encode_cursor),
+            data: page.items.into_iter().map(f).collect(),
+        }
+    }
+}
+
+/// Paging parameters of every list endpoint.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Opaque cursor from the previous page's `next_cursor`.
+    pub cursor: Option<String>,
+}
+
+impl PageParams {
+    /// The domain page request.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] on `limit` or `cursor`.
+    pub fn to_request(&self) -> Result<PageRequest, DomainError> {
+        Ok(PageRequest {
+            limit: Limit::parse(self.limit)?,
+            after: self.cursor.as_deref().map(decode_cursor).transpose()?,
+        })
+    }
+}
+
+const CURSOR_PREFIX: &str = "k1:";
+
+fn encode_cursor(after: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{after}"))
+}
+
+fn decode_cursor(raw: &str) -> Result<Uuid, DomainError> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix(CURSOR_PREFIX).and_then(|u| Uuid::parse_str(u).ok()))
+        .ok_or_else(|| DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this endpoint"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_rejects_garbage() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_cursor(&encode_cursor(id)).unwrap(), id);
+        assert!(decode_cursor("garbage").is_err());
+        assert!(decode_cursor("").is_err());
+    }
+}

@@ -1,0 +1,77 @@
+//! Org wire types.
+
+use chrono::{DateTime, Utc};
+use glassbox_domain::org::{Org, OrgPatchInput};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+/// An organization (tenant) and its settings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrgDto {
+    /// Org id.
+    pub id: Uuid,
+    /// Display name.
+    pub name: String,
+    /// ISO 4217 currency rollups are reported in.
+    #[schema(example = "USD")]
+    pub base_currency: String,
+    /// Month (1–12) on which fiscal year N starts, in calendar year N.
+    #[schema(minimum = 1, maximum = 12)]
+    pub fiscal_year_start_month: i32,
+    /// IANA time zone; "today" and fiscal period boundaries follow it.
+    #[schema(example = "Asia/Shanghai")]
+    pub time_zone: String,
+    /// Version, +1 per write; also the `ETag`.
+    pub version: i64,
+    /// Creation time (UTC).
+    pub created_at: DateTime<Utc>,
+    /// Last change (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Org> for OrgDto {
+    fn from(o: Org) -> Self {
+        Self {
+            id: o.id,
+            name: o.name,
+            base_currency: o.base_currency,
+            fiscal_year_start_month: o.fiscal_year_start_month,
+            time_zone: o.time_zone,
+            version: o.version,
+            created_at: o.created_at,
+            updated_at: o.updated_at,
+        }
+    }
+}
+
+/// Changes to the org; absent fields stay as they are.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PatchOrg {
+    /// New name (1–200 characters).
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: Option<String>,
+    /// New ISO 4217 base currency.
+    #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
+    pub base_currency: Option<String>,
+    /// New fiscal year start month, 1–12.
+    #[schema(minimum = 1, maximum = 12)]
+    pub fiscal_year_start_month: Option<i64>,
+    /// New IANA time zone.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: Option<String>,
+}
+
+impl PatchOrg {
+    /// Borrowed raw input for the domain parser.
+    pub fn input(&self) -> OrgPatchInput<'_> {
+        OrgPatchInput {
+            name: self.name.as_deref(),
+            base_currency: self.base_currency.as_deref(),
+            fiscal_year_start_month: self.fiscal_year_start_month,
+            time_zone: self.time_zone.as_deref(),
+        }
+    }
+}

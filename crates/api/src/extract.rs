@@ -1,0 +1,183 @@
+//! Request extractors that answer with problem+json on bad input.
+//!
+//! - [`JsonBody`]: checks `Content-Type` (415), size (413), syntax (400), and
+//!   shape (422 naming the field path, via `serde_path_to_error`), then runs
+//!   the DTO's `validator` rules (422 per field).
+//! - [`QueryParams`]: query strings with the same field-naming 422.
+//! - [`IfMatch`]: the optional `If-Match: "<version>"` header.
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::StreamExt;
+use futures_util::future::LocalBoxFuture;
+use glassbox_domain::{DomainError, FieldError};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::ApiError;
+
+/// Largest body the app accepts, in bytes (from `GLASSBOX_BODY_LIMIT`).
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
+/// A JSON request body, parsed and validated.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+fn path_of<E>(err: &serde_path_to_error::Error<E>) -> String {
+    let path = err.path().to_string();
+    if path == "." { String::new() } else { path }
+}
+
+fn missing_field(message: &str) -> Option<String> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next().map(str::to_owned)
+}
+
+fn shape_error(path: String, inner: &str) -> ApiError {
+    let first_line = inner.split(" at line ").next().unwrap_or(inner).to_owned();
+    let (field, code) = match missing_field(&first_line) {
+        Some(name) if path.is_empty() => (name, "required"),
+        Some(name) => (format!("{path}.{name}"), "required"),
+        None if path.is_empty() => ("body".to_owned(), "invalid_type"),
+        None => (path, "invalid_type"),
+    };
+    ApiError::field(&field, code, first_line)
+}
+
+/// Turns `validator` errors into field errors (nested paths dotted).
+pub fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
+        for (field, kind) in errors.errors() {
+            let name = if prefix.is_empty() {
+                field.to_string()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let message = e
+                            .message
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_else(|| format!("fails rule `{}`", e.code));
+                        out.push(FieldError::new(name.clone(), e.code.to_string(), message));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(&name, inner, out),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{name}[{i}]"), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", errors, &mut out);
+    out
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024);
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|mime| {
+                let mime = mime.trim().to_ascii_lowercase();
+                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+            })
+            .unwrap_or(false);
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<usize>().ok());
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            if declared.is_some_and(|n| n > limit) {
+                return Err(ApiError::TooLarge { limit });
+            }
+            let mut body = web::BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read body: {e}")))?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::TooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let mut de = serde_json::Deserializer::from_slice(&body);
+            let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
+                let inner = err.inner();
+                if inner.is_data() {
+                    shape_error(path_of(&err), &inner.to_string())
+                } else {
+                    ApiError::Malformed(format!("body is not valid JSON: {inner}"))
+                }
+            })?;
+            de.end().map_err(|e| ApiError::Malformed(format!("body is not valid JSON: {e}")))?;
+            value
+                .validate()
+                .map_err(|e| ApiError::Domain(DomainError::Validation(validation_errors(&e))))?;
+            Ok(JsonBody(value))
+        })
+    }
+}
+
+/// Query-string parameters, parsed with field-naming errors.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for QueryParams<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(req.query_string().as_bytes()));
+        std::future::ready(
+            serde_path_to_error::deserialize(de)
+                .map(QueryParams)
+                .map_err(|err| shape_error(path_of(&err), &err.inner().to_string())),
+        )
+    }
+}
+
+/// The `If-Match` precondition: `Some(version)` for `If-Match: "<version>"`,
+/// `None` when absent or `*`.
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parsed = match req.headers().get(header::IF_MATCH) {
+            None => Ok(IfMatch(None)),
+            Some(value) => {
+                let raw = value.to_str().unwrap_or("").trim();
+                if raw == "*" {
+                    Ok(IfMatch(None))
+                } else {
+                    raw.strip_prefix('"')
+                        .and_then(|r| r.strip_suffix('"'))
+                        .and_then(|v| v.parse::<i64>().ok())
+                        .map(|v| IfMatch(Some(v)))
+                        .ok_or_else(|| ApiError::Malformed("If-Match must be a strong ETag such as \"3\" or *".into()))
+                }
+            }
+        };
+        std::future::ready(parsed)
+    }
+}

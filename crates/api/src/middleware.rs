@@ -1,0 +1,74 @@
+//! Request id, access log and panic guard.
+//!
+//! [`request_context`] runs outermost: it takes the client's `X-Request-Id`
+//! (if it is a sane token) or makes a UUIDv7, keeps it in a task-local for the
+//! whole request (so every problem body can quote it), logs the request in a
+//! span, and puts the id on the response. Inside it, a panicking handler is
+//! caught and answered with a 500 problem instead of a dropped connection.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::Error;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use futures_util::FutureExt;
+use tracing::Instrument;
+
+use crate::error::{ApiError, WithRequestId};
+
+/// Header carrying the request id.
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+tokio::task_local! {
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request being served on this task, if any.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
+fn accepted_client_id(value: &HeaderValue) -> Option<String> {
+    let s = value.to_str().ok()?;
+    let ok = !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
+    ok.then(|| s.to_owned())
+}
+
+/// Outermost middleware: request id, access log, error rendering in scope.
+///
+/// # Errors
+/// Never: errors from inner services are rendered as problem responses here.
+pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+    let id = req
+        .headers()
+        .get(&REQUEST_ID)
+        .and_then(accepted_client_id)
+        .unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+    let span = tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.path());
+    let started = Instant::now();
+    let outcome = CURRENT_REQUEST_ID
+        .scope(id.clone(), AssertUnwindSafe(next.call(req)).catch_unwind())
+        .instrument(span.clone())
+        .await;
+    let mut response = match outcome {
+        Ok(Ok(res)) => res.map_into_boxed_body(),
+        Ok(Err(err)) => return Err(err),
+        Err(_) => {
+            span.in_scope(|| tracing::error!("handler panicked"));
+            return Err(WithRequestId {
+                request_id: id,
+                error: ApiError::Panic,
+            }
+            .into());
+        }
+    };
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    let status = response.status().as_u16();
+    span.in_scope(|| tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "served"));
+    Ok(response)
+}

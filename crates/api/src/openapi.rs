@@ -1,0 +1,99 @@
+//! The OpenAPI 3.1 document, generated from the registered routes.
+
+use actix_web::App;
+use actix_web::dev::ResourceDef;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{Problem, ProblemField};
+
+/// Top-level document: info, tags, the bearer scheme, shared schemas.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Glassbox API",
+        description = "Sales-performance backend: opportunities through pipeline stages with full history, \
+activities, cross-department handoff tasks with SLAs, and analytics computed from that history.\n\n\
+Conventions: JSON with snake_case fields; RFC 3339 UTC timestamps; money as decimal strings beside an ISO 4217 \
+currency; keyset pagination (`limit`, `cursor` → `next_cursor`); `ETag`/`If-Match` optimistic concurrency \
+(412 carries the current record); errors as RFC 9457 `application/problem+json` with `code`, `request_id` and \
+per-field `errors`. Every response carries `X-Request-Id`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0")
+    ),
+    modifiers(&BearerAuth),
+    components(schemas(Problem, ProblemField)),
+    tags(
+        (name = "system", description = "Liveness and readiness"),
+        (name = "auth", description = "Sign-in, refresh-token rotation, the current user"),
+        (name = "org", description = "The caller's organization and its settings"),
+        (name = "users", description = "People who sign in, with roles and team memberships"),
+        (name = "teams", description = "Team hierarchy")
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from POST /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The full spec as the running server serves it at `/openapi.json`.
+pub fn spec() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .split_for_parts();
+    api
+}
+
+/// The spec as pretty JSON with a trailing newline (the committed file's form).
+pub fn spec_json() -> String {
+    let mut json = spec().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// Paths and their methods, from the spec, to tell 405 from 404.
+#[derive(Debug)]
+pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+
+impl RouteTable {
+    /// Builds the table from a spec.
+    pub fn from_spec(spec: &utoipa::openapi::OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let value = serde_json::to_value(item).unwrap_or_default();
+                let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
+                    .into_iter()
+                    .filter(|m| value.get(m).is_some())
+                    .map(str::to_uppercase)
+                    .collect();
+                (ResourceDef::new(path.as_str()), methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    /// Methods the path accepts, or `None` when no route has this path.
+    pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
+        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.clone())
+    }
+}

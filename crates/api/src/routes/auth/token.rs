@@ -1,0 +1,62 @@
+//! `POST /api/v1/auth/token`: one handler.
+use actix_web::{post, web, web::Json};
+use glassbox_domain::DomainError;
+use glassbox_domain::user::Email;
+
+use super::{new_refresh_token, refresh_expiry, token_response};
+use crate::auth::password;
+use crate::dto::auth::{TokenRequest, TokenResponse};
+use crate::error::ApiError;
+use crate::error::responses::AuthProblems;
+use crate::extract::JsonBody;
+use crate::startup::AppState;
+
+/// Signs in with email and password; returns an access token and a
+/// single-use refresh token. Unknown emails take as long as wrong passwords.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "create_token",
+    request_body = TokenRequest,
+    responses((status = 200, description = "Signed in", body = TokenResponse), AuthProblems)
+)]
+#[post("/auth/token")]
+pub async fn create_token(state: web::Data<AppState>, body: JsonBody<TokenRequest>) -> Result<Json<TokenResponse>, ApiError> {
+    let req = body.0;
+    let candidates = match Email::parse("email", &req.email) {
+        Ok(email) => state.store.find_credentials(email.as_str()).await?,
+        Err(_) => Vec::new(),
+    };
+    let candidates: Vec<_> = candidates
+        .into_iter()
+        .filter(|c| c.active && req.org_id.is_none_or(|org| org == c.org_id))
+        .collect();
+    let pw = req.password.clone();
+    let matches = password::off_thread(move || {
+        if candidates.is_empty() {
+            password::verify(&pw, password::dummy_hash());
+            return Vec::new();
+        }
+        candidates
+            .into_iter()
+            .filter(|c| password::verify(&pw, &c.password_hash))
+            .collect::<Vec<_>>()
+    })
+    .await?;
+    let user = match matches.as_slice() {
+        [one] => one,
+        [] => return Err(DomainError::Unauthenticated("invalid email or password".into()).into()),
+        _ => {
+            return Err(ApiError::field(
+                "org_id",
+                "ambiguous_org",
+                "this email signs in to several orgs; send org_id to choose one",
+            ));
+        }
+    };
+    let (refresh, digest) = new_refresh_token();
+    state
+        .store
+        .start_refresh_family(user.org_id, user.user_id, digest, refresh_expiry(&state))
+        .await?;
+    Ok(Json(token_response(&state, user.org_id, user.user_id, refresh)?))
+}

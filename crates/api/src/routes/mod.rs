@@ -1,0 +1,69 @@
+//! The route table. Registering a handler with `.service()` on a
+//! utoipa-actix-web scope documents it in the OpenAPI spec.
+
+pub mod auth;
+pub mod me;
+pub mod org;
+pub mod system;
+pub mod teams;
+pub mod users;
+
+use std::future::Future;
+
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use glassbox_domain::DomainError;
+use serde::Serialize;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+use crate::error::ApiError;
+
+/// Registers every documented route.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(system::healthz::healthz).service(system::readyz::readyz).service(
+        scope("/api/v1")
+            .service(auth::token::create_token)
+            .service(auth::refresh::refresh_token)
+            .service(auth::logout::logout)
+            .service(me::get_me)
+            .service(org::get::get_org)
+            .service(org::update::update_org)
+            .service(users::list::list_users)
+            .service(users::create::create_user)
+            .service(users::get::get_user)
+            .service(users::update::update_user)
+            .service(teams::list::list_teams)
+            .service(teams::create::create_team)
+            .service(teams::get::get_team)
+            .service(teams::update::update_team)
+            .service(teams::delete::delete_team),
+    );
+}
+
+/// A JSON answer carrying `ETag: "<version>"`.
+pub(crate) fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(body)
+}
+
+/// Turns a stale-version failure into a 412 that carries the current record
+/// (fetched by `current`); passes every other outcome through.
+pub(crate) async fn or_stale<T, D, Fut>(result: Result<T, DomainError>, current: impl FnOnce() -> Fut) -> Result<T, ApiError>
+where
+    Fut: Future<Output = Result<(i64, D), DomainError>>,
+    D: Serialize,
+{
+    match result {
+        Err(DomainError::StaleVersion { .. }) => {
+            let (version, record) = current().await?;
+            Err(ApiError::Stale {
+                current_version: version,
+                current: serde_json::to_value(record).unwrap_or_default(),
+            })
+        }
+        other => other.map_err(ApiError::from),
+    }
+}

@@ -1,0 +1,4 @@
+//! The caller's organization.
+
+pub mod get;
+pub mod update;

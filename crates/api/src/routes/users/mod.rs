@@ -1,0 +1,6 @@
+//! Users of the org.
+
+pub mod create;
+pub mod get;
+pub mod list;
+pub mod update;

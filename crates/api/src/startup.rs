@@ -1,0 +1,158 @@
+//! Builds the app from [`Settings`] and binds the listener (port 0 in tests).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_cors::Cors;
+use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use chrono::Duration;
+use glassbox_domain::{Clock, DomainError};
+use glassbox_persistence::{PoolOptions, Store};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::jwt::JwtKeys;
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::extract::BodyLimit;
+use crate::middleware::request_context;
+use crate::openapi::{ApiDoc, RouteTable};
+
+/// Shared, immutable per-process state handed to handlers.
+#[derive(Debug)]
+pub struct AppState {
+    /// Storage.
+    pub store: Store,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: Duration,
+}
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    /// A setting is wrong.
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    /// The database could not be opened or migrated.
+    #[error("database: {0}")]
+    Database(#[from] DomainError),
+    /// The listener could not be bound.
+    #[error("cannot listen: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Connects and migrates the database, then binds `settings.bind`.
+    ///
+    /// # Errors
+    /// [`StartupError`] with what to fix.
+    pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let store = Store::connect(&settings.database_url, PoolOptions::default(), clock).await?;
+        store.migrate().await?;
+        Self::build_with_store(settings, store)
+    }
+
+    /// Binds the server on an already connected and migrated store.
+    ///
+    /// # Errors
+    /// [`StartupError`] with what to fix.
+    pub fn build_with_store(settings: &Settings, store: Store) -> Result<Self, StartupError> {
+        let secret = settings.jwt_secret()?;
+        let state = web::Data::new(AppState {
+            store,
+            jwt: JwtKeys::new(&secret, Duration::seconds(settings.access_token_ttl))?,
+            refresh_ttl: Duration::seconds(settings.refresh_token_ttl),
+        });
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let routes = web::Data::new(RouteTable::from_spec(&crate::openapi::spec()));
+        let limit = web::Data::new(BodyLimit(settings.body_limit));
+        let origins = settings.cors_origin_list();
+        let mut server = HttpServer::new(move || {
+            let (app, api) = App::new()
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .app_data(state.clone())
+                .app_data(limit.clone())
+                .app_data(routes.clone())
+                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::from(DomainError::NotFound("record")).into()))
+                .configure(crate::routes::configure)
+                .split_for_parts();
+            app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
+                .route("/docs", web::get().to(docs_redirect))
+                .default_service(web::to(fallback))
+                .wrap(cors(&origins))
+                .wrap(from_fn(request_context))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if let Some(workers) = settings.workers {
+            server = server.workers(workers);
+        }
+        Ok(Self {
+            port,
+            server: server.run(),
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM/SIGINT, then drains in-flight requests (≤ 30 s).
+    ///
+    /// # Errors
+    /// I/O failures of the server.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST", "PATCH", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::HeaderName::from_static("x-request-id"),
+            header::LOCATION,
+            header::RETRY_AFTER,
+        ])
+        .max_age(3600);
+    for origin in origins {
+        cors = cors.allowed_origin(origin);
+    }
+    cors
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(req.path()) {
+        Some(allow) => ApiError::MethodNotAllowed { allow },
+        None => ApiError::NoRoute,
+    })
+}

@@ -1,0 +1,18 @@
+//! Glassbox sales domain.
+//!
+//! Entities as plain Rust types, their invariants (parse, don't validate) and the
+//! pure rules of the sales process. This crate has no web framework, no ORM and
+//! no I/O: `cargo tree -p glassbox-domain -e normal` shows neither actix-web,
+//! sea-orm, sqlx, tokio, utoipa nor jsonwebtoken, and CI checks that.
+
+pub mod clock;
+pub mod error;
+pub mod org;
+pub mod page;
+pub mod scope;
+pub mod team;
+pub mod user;
+
+pub use clock::{Clock, FixedClock, OffsetClock, SystemClock};
+pub use error::{DomainError, FieldError};
+pub use scope::Scope;

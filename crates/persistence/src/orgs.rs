@@ -1,0 +1,106 @@
+//! Organizations.
+
+use glassbox_domain::org::{NewOrg, Org, OrgChanges};
+use glassbox_domain::user::NewUser;
+use glassbox_domain::{DomainError, Scope};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QuerySelect};
+use uuid::Uuid;
+
+use crate::entities::orgs;
+use crate::error::{check_version, db_err};
+use crate::{Store, users};
+
+fn to_domain(m: orgs::Model) -> Org {
+    Org {
+        id: m.id,
+        name: m.name,
+        base_currency: m.base_currency,
+        fiscal_year_start_month: m.fiscal_year_start_month,
+        time_zone: m.time_zone,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+impl Store {
+    /// Creates an org and its first admin in one transaction (the
+    /// `bootstrap` command). Returns the org and the admin's id.
+    ///
+    /// # Errors
+    /// [`DomainError::Conflict`] if the ids are taken; [`DomainError::Internal`]
+    /// on storage failure.
+    pub async fn create_org_with_admin(&self, org: NewOrg, admin: NewUser, password_hash: String) -> Result<(Org, Uuid), DomainError> {
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        let model = orgs::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(org.name.into_string()),
+            base_currency: Set(org.base_currency.code().to_owned()),
+            fiscal_year_start_month: Set(i32::from(org.fiscal_year_start_month.get())),
+            time_zone: Set(org.time_zone.name().to_owned()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(&txn)
+        .await
+        .map_err(db_err)?;
+        let admin_id = admin.id;
+        users::insert_user(&txn, model.id, &admin, password_hash, now).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok((to_domain(model), admin_id))
+    }
+
+    /// The caller's org.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] if it no longer exists.
+    pub async fn get_org(&self, scope: &Scope) -> Result<Org, DomainError> {
+        orgs::Entity::find_by_id(scope.org_id)
+            .one(self.conn())
+            .await
+            .map_err(db_err)?
+            .map(to_domain)
+            .ok_or(DomainError::NotFound("org"))
+    }
+
+    /// Applies `changes` to the caller's org (admin only), checking the
+    /// `If-Match` version when given.
+    ///
+    /// # Errors
+    /// [`DomainError::Forbidden`] unless admin; [`DomainError::StaleVersion`];
+    /// [`DomainError::NotFound`].
+    pub async fn update_org(&self, scope: &Scope, changes: OrgChanges, if_match: Option<i64>) -> Result<Org, DomainError> {
+        if !scope.is_admin() {
+            return Err(DomainError::Forbidden("only an admin may change org settings".into()));
+        }
+        let txn = self.begin_write().await?;
+        let current = orgs::Entity::find_by_id(scope.org_id)
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("org"))?;
+        check_version(if_match, current.version)?;
+        let version = current.version;
+        let mut model = current.into_active_model();
+        if let Some(name) = changes.name {
+            model.name = Set(name.into_string());
+        }
+        if let Some(currency) = changes.base_currency {
+            model.base_currency = Set(currency.code().to_owned());
+        }
+        if let Some(month) = changes.fiscal_year_start_month {
+            model.fiscal_year_start_month = Set(i32::from(month.get()));
+        }
+        if let Some(tz) = changes.time_zone {
+            model.time_zone = Set(tz.name().to_owned());
+        }
+        model.version = Set(version + 1);
+        model.updated_at = Set(self.now());
+        let saved = model.update(&txn).await.map_err(db_err)?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(to_domain(saved))
+    }
+}

@@ -1,0 +1,36 @@
+//! Glassbox schema migrations, one file per change, each with a real `down`.
+//!
+//! They run unchanged on SQLite and PostgreSQL. Rules: never edit a migration
+//! after it lands (expand/contract instead); every business table carries
+//! `org_id`, and every unique constraint includes it.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_orgs;
+mod m20261129_000002_create_users;
+mod m20261129_000003_create_teams;
+mod m20261129_000004_create_refresh_tokens;
+
+/// Applies Glassbox's migrations in order.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_orgs::Migration),
+            Box::new(m20261129_000002_create_users::Migration),
+            Box::new(m20261129_000003_create_teams::Migration),
+            Box::new(m20261129_000004_create_refresh_tokens::Migration),
+        ]
+    }
+}
+
+/// Columns every mutable record has: `version`, `created_at`, `updated_at`.
+pub(crate) fn audit_columns(table: &mut TableCreateStatement) -> &mut TableCreateStatement {
+    table
+        .col(ColumnDef::new(Alias::new("version")).big_integer().not_null().default(1))
+        .col(ColumnDef::new(Alias::new("created_at")).timestamp_with_time_zone().not_null())
+        .col(ColumnDef::new(Alias::new("updated_at")).timestamp_with_time_zone().not_null())
+}
