@@ -2,10 +2,11 @@
 
 use base64::Engine;
 use clap::{Parser, Subcommand};
-use glassbox_domain::org::NewOrg;
+use glassbox_domain::org::{NewOrg, Org};
 use glassbox_domain::user::{NewUser, NewUserInput, Role};
 use glassbox_persistence::{PoolOptions, Store};
 use rand::RngCore;
+use uuid::Uuid;
 
 use crate::auth::password;
 use crate::config::Settings;
@@ -118,4 +119,27 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+/// Creates an org with default settings and its first admin.
+///
+/// # Errors
+/// A message naming the invalid input or the storage failure.
+pub async fn bootstrap(store: &Store, org: &str, admin_email: &str, admin_name: &str, password: &str) -> Result<(Org, Uuid), String> {
+    let new_org = NewOrg::with_defaults(org).map_err(|e| e.to_string())?;
+    let admin = NewUser::parse(NewUserInput {
+        id: None,
+        name: admin_name,
+        email: admin_email,
+        role: Role::Admin,
+        password,
+        team_ids: Vec::new(),
+    })
+    .map_err(|e| e.to_string())?;
+    let secret = admin.password.clone();
+    let hash = password::off_thread(move || password::hash(secret.expose()))
+        .await
+        .and_then(|h| h)
+        .map_err(|e| e.to_string())?;
+    store.create_org_with_admin(new_org, admin, hash).await.map_err(|e| e.to_string())
 }

@@ -30,16 +30,23 @@ fn path_of<E>(err: &serde_path_to_error::Error<E>) -> String {
     if path == "." { String::new() } else { path }
 }
 
-fn missing_field(message: &str) -> Option<String> {
-    let rest = message.strip_prefix("missing field `")?;
-    rest.split('`').next().map(str::to_owned)
+/// The field a serde message names, with our code for it.
+fn named_field(message: &str) -> Option<(String, &'static str)> {
+    [("missing field `", "required"), ("unknown field `", "unknown_field")]
+        .into_iter()
+        .find_map(|(prefix, code)| {
+            let rest = message.strip_prefix(prefix)?;
+            rest.split('`').next().map(|name| (name.to_owned(), code))
+        })
 }
 
 fn shape_error(path: String, inner: &str) -> ApiError {
     let first_line = inner.split(" at line ").next().unwrap_or(inner).to_owned();
-    let (field, code) = match missing_field(&first_line) {
-        Some(name) if path.is_empty() => (name, "required"),
-        Some(name) => (format!("{path}.{name}"), "required"),
+    let (field, code) = match named_field(&first_line) {
+        Some((name, code)) if path.is_empty() => (name, code),
+        // serde_path_to_error's path already ends at an unknown key.
+        Some((_, "unknown_field")) => (path, "unknown_field"),
+        Some((name, code)) => (format!("{path}.{name}"), code),
         None if path.is_empty() => ("body".to_owned(), "invalid_type"),
         None => (path, "invalid_type"),
     };

@@ -1,1 +1,11 @@
-//! tests
+//! Black-box HTTP tests: one binary, a module per area.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+mod auth;
+mod errors;
+mod migrations;
+mod openapi;
+mod org;
+mod system;
+mod teams;
+mod users;

@@ -1,0 +1,129 @@
+use glassbox_tests::spawn_app;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn malformed_json_is_a_400_problem() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.address))
+        .header("content-type", "application/json")
+        .body(r#"{"email":"#)
+        .send()
+        .await
+        .unwrap();
+    let answer = glassbox_tests::TestApp::answer(res).await.expect_problem(400, "malformed_request");
+    assert!(answer.body["detail"].as_str().unwrap().contains("not valid JSON"));
+}
+
+#[tokio::test]
+async fn oversized_body_is_a_413_problem() {
+    let app = spawn_app().await;
+    let big = format!(r#"{{"email":"{}","password":"x"}}"#, "a".repeat(2 * 1024 * 1024));
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.address))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    let answer = glassbox_tests::TestApp::answer(res).await.expect_problem(413, "payload_too_large");
+    assert_eq!(answer.body["detail"], "request body exceeds 1048576 bytes");
+}
+
+#[tokio::test]
+async fn body_limit_is_configurable() {
+    let app = glassbox_tests::spawn_app_with(|s| s.body_limit = 64).await;
+    let body = json!({"email": "a".repeat(80), "password": "x"});
+    app.call(Method::POST, "/api/v1/auth/token", None, Some(body))
+        .await
+        .expect_problem(413, "payload_too_large");
+}
+
+#[tokio::test]
+async fn wrong_content_type_is_a_415_problem() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(format!("{}/api/v1/auth/token", app.address))
+        .header("content-type", "text/plain")
+        .body(r#"{"email":"a@b.test","password":"x"}"#)
+        .send()
+        .await
+        .unwrap();
+    glassbox_tests::TestApp::answer(res)
+        .await
+        .expect_problem(415, "unsupported_media_type");
+}
+
+#[tokio::test]
+async fn unknown_route_is_404_and_wrong_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    app.call(Method::GET, "/api/v1/nothing-here", None, None)
+        .await
+        .expect_problem(404, "route_not_found");
+    let answer = app
+        .call(Method::DELETE, "/api/v1/users", None, None)
+        .await
+        .expect_problem(405, "method_not_allowed");
+    assert_eq!(answer.header("allow"), Some("GET, POST"));
+    let answer = app
+        .call(Method::PUT, "/api/v1/teams/0190a0a0-0000-7000-8000-000000000000", None, None)
+        .await;
+    let answer = answer.expect_problem(405, "method_not_allowed");
+    assert_eq!(answer.header("allow"), Some("GET, DELETE, PATCH"));
+}
+
+#[tokio::test]
+async fn wrong_types_and_missing_fields_name_the_field() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let missing = app
+        .post(
+            "/api/v1/users",
+            &admin.access_token,
+            json!({"name": "Bo", "role": "rep", "password": "x".repeat(12)}),
+        )
+        .await;
+    let missing = missing.expect_problem(422, "validation_failed");
+    assert_eq!(missing.error_fields(), ["email"]);
+    assert_eq!(missing.body["errors"][0]["code"], "required");
+    let wrong = app
+        .post(
+            "/api/v1/users",
+            &admin.access_token,
+            json!({"name": "Bo", "email": "bo@acme.test", "role": "king", "password": "x".repeat(12)}),
+        )
+        .await;
+    assert_eq!(wrong.expect_problem(422, "validation_failed").error_fields(), ["role"]);
+    let unknown = app
+        .post(
+            "/api/v1/users",
+            &admin.access_token,
+            json!({"name": "Bo", "email": "bo@acme.test", "role": "rep", "password": "x".repeat(12), "salary": 1}),
+        )
+        .await;
+    let unknown = unknown.expect_problem(422, "validation_failed");
+    assert_eq!(unknown.error_fields(), ["salary"]);
+    assert_eq!(unknown.body["errors"][0]["code"], "unknown_field");
+    let bad_limit = app
+        .get("/api/v1/users?limit=abc", &admin.access_token)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad_limit.error_fields(), ["limit"]);
+    let big_limit = app
+        .get("/api/v1/users?limit=201", &admin.access_token)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(big_limit.error_fields(), ["limit"]);
+    let bad_cursor = app
+        .get("/api/v1/users?cursor=nope", &admin.access_token)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad_cursor.error_fields(), ["cursor"]);
+    app.get("/api/v1/users/not-a-uuid", &admin.access_token)
+        .await
+        .expect_problem(404, "not_found");
+}

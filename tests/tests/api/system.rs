@@ -1,0 +1,67 @@
+use glassbox_tests::spawn_app;
+use reqwest::Method;
+
+#[tokio::test]
+async fn healthz_and_readyz_answer_with_a_request_id() {
+    let app = spawn_app().await;
+    let live = app.call(Method::GET, "/healthz", None, None).await.expect(200);
+    assert_eq!(live.body, serde_json::json!({"status": "ok"}));
+    assert_eq!(live.header("x-request-id").map(str::len), Some(36));
+    let ready = app.call(Method::GET, "/readyz", None, None).await.expect(200);
+    assert_eq!(ready.body["status"], "ok");
+    let backend = if std::env::var("GLASSBOX_TEST_DATABASE_URL").is_ok_and(|v| !v.is_empty()) {
+        "postgres"
+    } else {
+        "sqlite"
+    };
+    assert_eq!(ready.body["database"], backend);
+}
+
+#[tokio::test]
+async fn a_sane_client_request_id_is_echoed_and_a_hostile_one_replaced() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "mobile-42.abc")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "mobile-42.abc");
+    let res = app
+        .client
+        .get(format!("{}/healthz", app.address))
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .await
+        .unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_ne!(id, "bad id with spaces");
+    assert_eq!(id.len(), 36);
+}
+
+#[tokio::test]
+async fn docs_ui_and_spec_are_served_from_the_binary() {
+    let app = spawn_app().await;
+    let redirect = app.call(Method::GET, "/docs", None, None).await.expect(308);
+    assert_eq!(redirect.header("location"), Some("/docs/"));
+    let page = app.client.get(format!("{}/docs/", app.address)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "docs page is not Swagger UI");
+    assert!(!html.contains("cdn."), "docs page loads from a CDN");
+    let script = app
+        .client
+        .get(format!("{}/docs/swagger-ui-bundle.js", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(script.status(), 200);
+    assert!(script.bytes().await.unwrap().len() > 100_000);
+    let spec = app.call(Method::GET, "/openapi.json", None, None).await.expect(200);
+    assert_eq!(spec.body["openapi"], "3.1.0");
+    assert_eq!(
+        spec.body,
+        serde_json::from_str::<serde_json::Value>(&glassbox_api::openapi::spec_json()).unwrap()
+    );
+}
