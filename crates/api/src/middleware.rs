@@ -72,3 +72,49 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
     span.in_scope(|| tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "served"));
     Ok(response)
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::middleware::from_fn;
+    use actix_web::{App, HttpResponse, test, web};
+
+    use super::request_context;
+
+    async fn boom() -> HttpResponse {
+        panic!("handler bug")
+    }
+
+    #[actix_web::test]
+    async fn a_panicking_handler_becomes_a_500_problem_with_the_request_id() {
+        let app = test::init_service(App::new().route("/boom", web::get().to(boom)).wrap(from_fn(request_context))).await;
+        let req = test::TestRequest::get().uri("/boom").insert_header(("x-request-id", "req-77")).to_request();
+        let err = match test::try_call_service(&app, req).await {
+            Err(err) => err,
+            Ok(res) => panic!("expected the panic to surface as an error, got {}", res.status()),
+        };
+        let res = err.error_response();
+        assert_eq!(res.status(), 500);
+        assert_eq!(res.headers().get("x-request-id").unwrap(), "req-77");
+        assert_eq!(res.headers().get("content-type").unwrap(), "application/problem+json");
+        let body = actix_web::body::to_bytes(res.into_body()).await.unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(body["request_id"], "req-77");
+        assert_eq!(body["code"], "internal_error");
+        assert!(!body["detail"].as_str().unwrap().contains("handler bug"), "panic message leaked");
+    }
+
+    #[actix_web::test]
+    async fn the_server_keeps_serving_after_a_panic() {
+        let app = test::init_service(
+            App::new()
+                .route("/boom", web::get().to(boom))
+                .route("/ok", web::get().to(|| async { HttpResponse::Ok().finish() }))
+                .wrap(from_fn(request_context)),
+        )
+        .await;
+        let _ = test::try_call_service(&app, test::TestRequest::get().uri("/boom").to_request()).await;
+        let ok = test::call_service(&app, test::TestRequest::get().uri("/ok").to_request()).await;
+        assert_eq!(ok.status(), 200);
+        assert_eq!(ok.headers().get("x-request-id").unwrap().len(), 36);
+    }
+}

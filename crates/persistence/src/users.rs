@@ -294,7 +294,8 @@ impl Store {
         if_match: Option<i64>,
     ) -> Result<User, DomainError> {
         let is_self = scope.user_id == id;
-        if !scope.is_admin() && !(is_self && changes.is_self_service()) {
+        let allowed = scope.is_admin() || (is_self && changes.is_self_service());
+        if !allowed {
             return Err(DomainError::Forbidden(
                 "only an admin may change other users, roles, teams or the active flag".into(),
             ));
