@@ -14,7 +14,7 @@ use glassbox_domain::{DomainError, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::middleware::current_request_id;
+use crate::request_id::current_request_id;
 
 /// Media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -243,7 +243,7 @@ impl ResponseError for WithRequestId {
     fn error_response(&self) -> HttpResponse {
         let mut response = self.error.render(self.error.problem_for(self.request_id.clone()));
         if let Ok(value) = HeaderValue::from_str(&self.request_id) {
-            response.headers_mut().insert(crate::middleware::REQUEST_ID, value);
+            response.headers_mut().insert(crate::request_id::REQUEST_ID, value);
         }
         response
     }

@@ -13,6 +13,8 @@ pub mod error;
 pub mod extract;
 pub mod middleware;
 pub mod openapi;
+pub mod request_id;
 pub mod routes;
 pub mod startup;
+pub mod state;
 pub mod telemetry;

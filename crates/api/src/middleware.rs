@@ -12,24 +12,13 @@ use std::time::Instant;
 use actix_web::Error;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::HeaderValue;
 use actix_web::middleware::Next;
 use futures_util::FutureExt;
 use tracing::Instrument;
 
 use crate::error::{ApiError, WithRequestId};
-
-/// Header carrying the request id.
-pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-tokio::task_local! {
-    static CURRENT_REQUEST_ID: String;
-}
-
-/// The id of the request being served on this task, if any.
-pub fn current_request_id() -> Option<String> {
-    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
-}
+use crate::request_id::{CURRENT_REQUEST_ID, REQUEST_ID};
 
 fn accepted_client_id(value: &HeaderValue) -> Option<String> {
     let s = value.to_str().ok()?;
@@ -87,7 +76,10 @@ mod tests {
     #[actix_web::test]
     async fn a_panicking_handler_becomes_a_500_problem_with_the_request_id() {
         let app = test::init_service(App::new().route("/boom", web::get().to(boom)).wrap(from_fn(request_context))).await;
-        let req = test::TestRequest::get().uri("/boom").insert_header(("x-request-id", "req-77")).to_request();
+        let req = test::TestRequest::get()
+            .uri("/boom")
+            .insert_header(("x-request-id", "req-77"))
+            .to_request();
         let err = match test::try_call_service(&app, req).await {
             Err(err) => err,
             Ok(res) => panic!("expected the panic to surface as an error, got {}", res.status()),

@@ -21,17 +21,7 @@ use crate::error::ApiError;
 use crate::extract::BodyLimit;
 use crate::middleware::request_context;
 use crate::openapi::{ApiDoc, RouteTable};
-
-/// Shared, immutable per-process state handed to handlers.
-#[derive(Debug)]
-pub struct AppState {
-    /// Storage.
-    pub store: Store,
-    /// Access-token keys.
-    pub jwt: JwtKeys,
-    /// Refresh-token lifetime.
-    pub refresh_ttl: Duration,
-}
+use crate::state::AppState;
 
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]

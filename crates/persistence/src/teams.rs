@@ -132,6 +132,18 @@ async fn get_team_in(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid) -> Res
     to_domain(row, member_ids)
 }
 
+/// Reads a team of the org for update (row lock on PostgreSQL; SQLite
+/// write transactions are already exclusive).
+async fn lock_team(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid) -> Result<teams::Model, DomainError> {
+    teams::Entity::find_by_id(id)
+        .filter(teams::Column::OrgId.eq(org_id))
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or(DomainError::NotFound("team"))
+}
+
 fn require_admin(scope: &Scope) -> Result<(), DomainError> {
     if scope.is_admin() {
         Ok(())
@@ -219,13 +231,7 @@ impl Store {
     pub async fn update_team(&self, scope: &Scope, id: Uuid, changes: TeamChanges, if_match: Option<i64>) -> Result<Team, DomainError> {
         require_admin(scope)?;
         let txn = self.begin_write().await?;
-        let current = teams::Entity::find_by_id(id)
-            .filter(teams::Column::OrgId.eq(scope.org_id))
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound("team"))?;
+        let current = lock_team(&txn, scope.org_id, id).await?;
         check_version(if_match, current.version)?;
         let parent = changes.parent_team_id.unwrap_or(current.parent_team_id);
         let manager = changes.manager_user_id.unwrap_or(current.manager_user_id);
@@ -259,13 +265,7 @@ impl Store {
     pub async fn delete_team(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
         require_admin(scope)?;
         let txn = self.begin_write().await?;
-        let current = teams::Entity::find_by_id(id)
-            .filter(teams::Column::OrgId.eq(scope.org_id))
-            .lock_exclusive()
-            .one(&txn)
-            .await
-            .map_err(db_err)?
-            .ok_or(DomainError::NotFound("team"))?;
+        let current = lock_team(&txn, scope.org_id, id).await?;
         check_version(if_match, current.version)?;
         let children = teams::Entity::find()
             .filter(teams::Column::OrgId.eq(scope.org_id))

@@ -11,7 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use glassbox_domain::{DomainError, Scope};
 
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The authenticated caller. Extracting it validates the bearer token and
 /// reloads the user, so a deactivated user's tokens stop working at the next

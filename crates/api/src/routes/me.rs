@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::dto::user::MeDto;
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The caller, their org and the teams they can see.
 #[utoipa::path(

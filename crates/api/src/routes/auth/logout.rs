@@ -6,7 +6,7 @@ use crate::dto::auth::RefreshRequest;
 use crate::error::ApiError;
 use crate::error::responses::AuthProblems;
 use crate::extract::JsonBody;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Signs out: revokes the refresh token and every token of its sign-in.
 /// Idempotent; access tokens already issued expire on their own (15 min).

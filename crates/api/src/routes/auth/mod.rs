@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::dto::auth::TokenResponse;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Prefix of refresh tokens, so leaked ones are easy to recognise in scans.
 const REFRESH_PREFIX: &str = "gbr_";

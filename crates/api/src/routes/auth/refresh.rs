@@ -6,7 +6,7 @@ use crate::dto::auth::{RefreshRequest, TokenResponse};
 use crate::error::ApiError;
 use crate::error::responses::AuthProblems;
 use crate::extract::JsonBody;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Exchanges a refresh token for new tokens. Each refresh token works once;
 /// presenting a used one revokes every token of that sign-in (RFC 9700

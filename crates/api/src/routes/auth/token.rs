@@ -9,7 +9,7 @@ use crate::dto::auth::{TokenRequest, TokenResponse};
 use crate::error::ApiError;
 use crate::error::responses::AuthProblems;
 use crate::extract::JsonBody;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Signs in with email and password; returns an access token and a
 /// single-use refresh token. Unknown emails take as long as wrong passwords.

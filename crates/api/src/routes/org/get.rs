@@ -7,7 +7,7 @@ use crate::dto::org::OrgDto;
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
 use crate::routes::with_etag;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The caller's org and its settings.
 #[utoipa::path(

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::error::responses::UpdateProblems;
 use crate::extract::{IfMatch, JsonBody};
 use crate::routes::{or_stale, with_etag};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Changes org settings (admin only). Honours `If-Match`.
 #[utoipa::path(

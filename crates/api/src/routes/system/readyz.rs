@@ -3,7 +3,7 @@ use actix_web::{get, web, web::Json};
 
 use super::Health;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Readiness: the database answers.
 #[utoipa::path(

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use crate::error::responses::DeleteProblems;
 use crate::extract::IfMatch;
 use crate::routes::or_stale;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Deletes a team without sub-teams (admin only). Honours `If-Match`.
 #[utoipa::path(

@@ -7,7 +7,7 @@ use crate::dto::{List, PageParams};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
 use crate::extract::QueryParams;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Teams of the caller's org, oldest first, keyset-paginated.
 #[utoipa::path(

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::error::responses::CreateProblems;
 use crate::extract::JsonBody;
 use crate::routes::with_etag;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Creates a user with an initial password (admin only).
 #[utoipa::path(

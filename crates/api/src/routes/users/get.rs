@@ -8,7 +8,7 @@ use crate::dto::user::UserDto;
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
 use crate::routes::with_etag;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// One user of the caller's org.
 #[utoipa::path(

@@ -1,0 +1,17 @@
+//! Per-process state shared by every handler.
+
+use chrono::Duration;
+use glassbox_persistence::Store;
+
+use crate::auth::jwt::JwtKeys;
+
+/// Shared, immutable per-process state handed to handlers.
+#[derive(Debug)]
+pub struct AppState {
+    /// Storage.
+    pub store: Store,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: Duration,
+}
