@@ -14,7 +14,11 @@ use crate::startup::{Application, StartupError};
 
 /// Glassbox: the sales-performance backend.
 #[derive(Debug, Parser)]
-#[command(name = "glassbox", version, about)]
+#[command(
+    name = "glassbox",
+    version,
+    about = "Glassbox: a sales-performance backend (JSON REST API over opportunities, stage history, activities, handoff tasks and analytics)"
+)]
 pub struct Cli {
     /// What to do (default: serve).
     #[command(subcommand)]
@@ -61,6 +65,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
     let settings = Settings::from_env().map_err(|e| e.to_string())?;
     crate::telemetry::init(&settings.log, settings.log_format);
+    settings.validate().map_err(|e| e.to_string())?;
     let clock = settings.clock().map_err(|e| e.to_string())?;
     match command {
         Command::Openapi => Ok(()),

@@ -164,6 +164,37 @@ impl Settings {
         })
     }
 
+    /// Checks ranges and formats that the types alone do not.
+    ///
+    /// # Errors
+    /// [`ConfigError`] naming the variable and its accepted range.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let range = |name: &str, value: i64, min: i64, max: i64| {
+            if (min..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(ConfigError(format!("{name} must be between {min} and {max}; got {value}")))
+            }
+        };
+        range("GLASSBOX_ACCESS_TOKEN_TTL (seconds)", self.access_token_ttl, 60, 24 * 3600)?;
+        range("GLASSBOX_REFRESH_TOKEN_TTL (seconds)", self.refresh_token_ttl, 300, 366 * 24 * 3600)?;
+        range("GLASSBOX_BODY_LIMIT (bytes)", self.body_limit as i64, 1024, 256 * 1024 * 1024)?;
+        if let Some(workers) = self.workers {
+            range("GLASSBOX_WORKERS", workers as i64, 1, 1024)?;
+        }
+        for origin in self.cors_origin_list() {
+            let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
+                && !origin.contains('*')
+                && !origin.trim_start_matches("https://").trim_start_matches("http://").contains('/');
+            if !valid {
+                return Err(ConfigError(format!(
+                    "GLASSBOX_CORS_ORIGINS entry `{origin}` is not an origin like https://app.example.com (no wildcard, no path)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The allowed CORS origins.
     pub fn cors_origin_list(&self) -> Vec<String> {
         self.cors_origins
@@ -281,6 +312,34 @@ mod tests {
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         assert!(load_or_create_secret(&path).is_err());
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn out_of_range_settings_are_refused_with_the_variable_name() {
+        let ok = Settings::defaults();
+        assert!(ok.validate().is_ok());
+        type Change = Box<dyn Fn(&mut Settings)>;
+        let cases: Vec<(Change, &str)> = vec![
+            (Box::new(|s| s.workers = Some(0)), "GLASSBOX_WORKERS"),
+            (Box::new(|s| s.access_token_ttl = i64::MAX), "GLASSBOX_ACCESS_TOKEN_TTL"),
+            (Box::new(|s| s.access_token_ttl = -5), "GLASSBOX_ACCESS_TOKEN_TTL"),
+            (
+                Box::new(|s| s.refresh_token_ttl = 9_223_372_036_854_775),
+                "GLASSBOX_REFRESH_TOKEN_TTL",
+            ),
+            (Box::new(|s| s.body_limit = 0), "GLASSBOX_BODY_LIMIT"),
+            (Box::new(|s| s.cors_origins = "*".into()), "GLASSBOX_CORS_ORIGINS"),
+            (
+                Box::new(|s| s.cors_origins = "https://ok.example, not-an-origin".into()),
+                "GLASSBOX_CORS_ORIGINS",
+            ),
+        ];
+        for (change, variable) in cases {
+            let mut s = Settings::defaults();
+            change(&mut s);
+            let err = s.validate().unwrap_err().to_string();
+            assert!(err.contains(variable), "{err}");
+        }
     }
 
     #[test]

@@ -93,6 +93,14 @@ pub enum ApiError {
         /// The current record, serialized as its GET answer.
         current: serde_json::Value,
     },
+    /// A middleware refused the request (e.g. CORS); carries its status.
+    #[error("{detail}")]
+    Rejected {
+        /// Status chosen by the middleware.
+        status: StatusCode,
+        /// Its explanation.
+        detail: String,
+    },
     /// A dependency such as the database is down.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -125,6 +133,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             ApiError::Stale { .. } => (StatusCode::PRECONDITION_FAILED, "stale_version", "Precondition failed"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            ApiError::Rejected { status, .. } => (*status, "request_rejected", "Request rejected"),
             ApiError::Panic => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         }
     }

@@ -40,14 +40,39 @@ fn named_field(message: &str) -> Option<(String, &'static str)> {
         })
 }
 
-fn shape_error(path: String, inner: &str) -> ApiError {
+/// Records every string (value or key) holding U+0000, which no text column
+/// can store (PostgreSQL rejects it) and no legitimate input needs.
+fn find_nul_characters(value: &serde_json::Value, path: String, out: &mut Vec<FieldError>) {
+    let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    let error = |field: String| FieldError::new(field, "invalid_character", "must not contain the NUL character (U+0000)");
+    match value {
+        serde_json::Value::String(s) if s.contains('\0') => out.push(error(if path.is_empty() { "body".into() } else { path })),
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                find_nul_characters(item, format!("{}[{i}]", if path.is_empty() { "body" } else { &path }), out);
+            }
+        }
+        serde_json::Value::Object(map) => {
+            for (key, item) in map {
+                if key.contains('\0') {
+                    out.push(error(at(key)));
+                } else {
+                    find_nul_characters(item, at(key), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn shape_error(path: String, inner: &str, whole: &str) -> ApiError {
     let first_line = inner.split(" at line ").next().unwrap_or(inner).to_owned();
     let (field, code) = match named_field(&first_line) {
         Some((name, code)) if path.is_empty() => (name, code),
         // serde_path_to_error's path already ends at an unknown key.
         Some((_, "unknown_field")) => (path, "unknown_field"),
         Some((name, code)) => (format!("{path}.{name}"), code),
-        None if path.is_empty() => ("body".to_owned(), "invalid_type"),
+        None if path.is_empty() => (whole.to_owned(), "invalid_type"),
         None => (path, "invalid_type"),
     };
     ApiError::field(&field, code, first_line)
@@ -124,16 +149,15 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            let mut de = serde_json::Deserializer::from_slice(&body);
-            let value: T = serde_path_to_error::deserialize(&mut de).map_err(|err| {
-                let inner = err.inner();
-                if inner.is_data() {
-                    shape_error(path_of(&err), &inner.to_string())
-                } else {
-                    ApiError::Malformed(format!("body is not valid JSON: {inner}"))
-                }
-            })?;
-            de.end().map_err(|e| ApiError::Malformed(format!("body is not valid JSON: {e}")))?;
+            let json: serde_json::Value =
+                serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(format!("body is not valid JSON: {e}")))?;
+            let mut bad_chars = Vec::new();
+            find_nul_characters(&json, String::new(), &mut bad_chars);
+            if !bad_chars.is_empty() {
+                return Err(ApiError::Domain(DomainError::Validation(bad_chars)));
+            }
+            let value: T =
+                serde_path_to_error::deserialize(json).map_err(|err| shape_error(path_of(&err), &err.inner().to_string(), "body"))?;
             value
                 .validate()
                 .map_err(|e| ApiError::Domain(DomainError::Validation(validation_errors(&e))))?;
@@ -155,7 +179,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for QueryParams<T> {
         std::future::ready(
             serde_path_to_error::deserialize(de)
                 .map(QueryParams)
-                .map_err(|err| shape_error(path_of(&err), &err.inner().to_string())),
+                .map_err(|err| shape_error(path_of(&err), &err.inner().to_string(), "query")),
         )
     }
 }

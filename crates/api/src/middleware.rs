@@ -20,6 +20,38 @@ use tracing::Instrument;
 use crate::error::{ApiError, WithRequestId};
 use crate::request_id::{CURRENT_REQUEST_ID, REQUEST_ID};
 
+/// Failures answered by code outside our handlers (CORS refusals, the docs
+/// UI's file server) come without a problem body; give them one so every
+/// 4xx/5xx is `application/problem+json` with the request id.
+async fn as_problem_if_failed(res: ServiceResponse<BoxBody>, id: &str) -> ServiceResponse<BoxBody> {
+    let status = res.status();
+    let is_problem = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(crate::error::PROBLEM_JSON.as_bytes()));
+    if status.as_u16() < 400 || is_problem {
+        return res;
+    }
+    let (req, http_res) = res.into_parts();
+    let text = actix_web::body::to_bytes_limited(http_res.into_body(), 4096)
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .and_then(|b| String::from_utf8(b.to_vec()).ok())
+        .filter(|t| !t.trim().is_empty())
+        .unwrap_or_else(|| status.canonical_reason().unwrap_or("request failed").to_owned());
+    let error = if status == actix_web::http::StatusCode::NOT_FOUND {
+        ApiError::NoRoute
+    } else {
+        ApiError::Rejected { status, detail: text }
+    };
+    let rendered = actix_web::ResponseError::error_response(&WithRequestId {
+        request_id: id.to_owned(),
+        error,
+    });
+    ServiceResponse::new(req, rendered)
+}
+
 fn accepted_client_id(value: &HeaderValue) -> Option<String> {
     let s = value.to_str().ok()?;
     let ok = !s.is_empty() && s.len() <= 128 && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b));
@@ -30,7 +62,12 @@ fn accepted_client_id(value: &HeaderValue) -> Option<String> {
 ///
 /// # Errors
 /// Never: errors from inner services are rendered as problem responses here.
-pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+pub async fn request_context(mut req: ServiceRequest, next: Next<impl MessageBody + 'static>) -> Result<ServiceResponse<BoxBody>, Error> {
+    // HEAD is GET without a body (RFC 9110 §9.3.2): route it as GET; the
+    // HTTP layer drops the body because the request was HEAD on the wire.
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
     let id = req
         .headers()
         .get(&REQUEST_ID)
@@ -43,8 +80,19 @@ pub async fn request_context(req: ServiceRequest, next: Next<impl MessageBody + 
         .instrument(span.clone())
         .await;
     let mut response = match outcome {
-        Ok(Ok(res)) => res.map_into_boxed_body(),
-        Ok(Err(err)) => return Err(err),
+        Ok(Ok(res)) => as_problem_if_failed(res.map_into_boxed_body(), &id).await,
+        // Errors raised by middleware (e.g. a refused CORS preflight) become
+        // problems too, with the request id.
+        Ok(Err(err)) => {
+            return Err(WithRequestId {
+                request_id: id,
+                error: ApiError::Rejected {
+                    status: err.as_response_error().status_code(),
+                    detail: err.to_string(),
+                },
+            }
+            .into());
+        }
         Err(_) => {
             span.in_scope(|| tracing::error!("handler panicked"));
             return Err(WithRequestId {

@@ -92,6 +92,15 @@ impl RouteTable {
         Self(routes)
     }
 
+    /// Adds routes served outside the documented API (docs UI, the spec).
+    pub fn with_extra(mut self, routes: &[(&str, &[&str])]) -> Self {
+        for (path, methods) in routes {
+            self.0
+                .push((ResourceDef::new(*path), methods.iter().map(|m| (*m).to_owned()).collect()));
+        }
+        self
+    }
+
     /// Methods the path accepts, or `None` when no route has this path.
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
         self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.clone())

@@ -59,6 +59,7 @@ impl Application {
     /// # Errors
     /// [`StartupError`] with what to fix.
     pub fn build_with_store(settings: &Settings, store: Store) -> Result<Self, StartupError> {
+        settings.validate()?;
         let secret = settings.jwt_secret()?;
         let state = web::Data::new(AppState {
             store,
@@ -67,7 +68,11 @@ impl Application {
         });
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
-        let routes = web::Data::new(RouteTable::from_spec(&crate::openapi::spec()));
+        let routes = web::Data::new(RouteTable::from_spec(&crate::openapi::spec()).with_extra(&[
+            ("/openapi.json", &["GET"]),
+            ("/docs", &["GET"]),
+            ("/docs/{_:.*}", &["GET"]),
+        ]));
         let limit = web::Data::new(BodyLimit(settings.body_limit));
         let origins = settings.cors_origin_list();
         let mut server = HttpServer::new(move || {

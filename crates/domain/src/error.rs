@@ -31,7 +31,7 @@ impl FieldError {
 #[derive(Debug, thiserror::Error)]
 pub enum DomainError {
     /// Input broke an invariant; one entry per offending field.
-    #[error("invalid input: {}", .0.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", "))]
+    #[error("invalid input: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
     Validation(Vec<FieldError>),
     /// The record does not exist, belongs to another org, or is outside the
     /// caller's visibility (deliberately indistinguishable).

@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod error;
+pub mod id;
 pub mod org;
 pub mod page;
 pub mod scope;

@@ -84,17 +84,49 @@ impl FiscalYearStartMonth {
     }
 }
 
-/// A trimmed, non-empty display name of at most 200 characters.
+/// True for characters that are invisible or reorder text: zero-width
+/// characters and the Unicode bidirectional embedding, override and isolate
+/// controls (the "Trojan Source" characters, CVE-2021-42574).
+pub fn is_invisible_or_bidi(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Checks that a single-line text has no control characters (C0, DEL, C1)
+/// and no bidirectional controls.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `field` with code `invalid_character`.
+pub fn check_plain_text(field: &str, text: &str) -> Result<(), DomainError> {
+    match text
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        Some(c) => Err(DomainError::invalid(
+            field,
+            "invalid_character",
+            format!(
+                "must not contain control or text-direction characters (found U+{:04X})",
+                u32::from(c)
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A trimmed, non-empty, single-line display name of at most 200
+/// characters, without control or text-direction characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Name(String);
 
 impl Name {
-    /// Trims and checks a name.
+    /// Trims (whitespace and zero-width characters) and checks a name.
     ///
     /// # Errors
-    /// [`DomainError::Validation`] on `field`: `blank` or `too_long`.
+    /// [`DomainError::Validation`] on `field`: `blank`, `too_long` or
+    /// `invalid_character`.
     pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
-        let trimmed = raw.trim();
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible_or_bidi(c));
+        check_plain_text(field, trimmed)?;
         if trimmed.is_empty() {
             return Err(DomainError::invalid(field, "blank", "must not be blank"));
         }
@@ -191,6 +223,11 @@ pub struct OrgChanges {
 }
 
 impl OrgChanges {
+    /// True when no field is to change (the write is skipped, the version kept).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.base_currency.is_none() && self.fiscal_year_start_month.is_none() && self.time_zone.is_none()
+    }
+
     /// Checks every given field and reports all offending ones together.
     ///
     /// # Errors
@@ -221,6 +258,22 @@ mod tests {
         assert_eq!(Currency::parse("c", "KWD").unwrap().exponent(), 3);
         assert!(Currency::parse("c", "usd").is_err());
         assert!(Currency::parse("c", "XXY").is_err());
+    }
+
+    #[test]
+    fn names_refuse_control_and_direction_characters_and_zero_width_blanks() {
+        assert_eq!(Name::parse("n", "\u{200B} Acme \u{FEFF}").unwrap().as_str(), "Acme");
+        for bad in ["Acme\u{0}Evil", "Acme\u{7}", "\u{1b}[31mRed", "evil\u{202E}txt", "a\nb"] {
+            let err = Name::parse("n", bad).unwrap_err();
+            let DomainError::Validation(errs) = err else {
+                panic!("expected validation")
+            };
+            assert_eq!(errs[0].code, "invalid_character", "{bad:?}");
+        }
+        let DomainError::Validation(errs) = Name::parse("n", "\u{200B}\u{200B}").unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(errs[0].code, "blank");
     }
 
     #[test]

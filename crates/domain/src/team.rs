@@ -104,7 +104,7 @@ impl NewTeam {
         member_user_ids: Vec<Uuid>,
     ) -> Result<Self, DomainError> {
         Ok(Self {
-            id: id.unwrap_or_else(Uuid::now_v7),
+            id: crate::id::new_record_id("id", id)?,
             name: Name::parse("name", name)?,
             kind,
             parent_team_id,
@@ -131,6 +131,15 @@ pub struct TeamChanges {
 }
 
 impl TeamChanges {
+    /// True when no field is to change (the write is skipped, the version kept).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.kind.is_none()
+            && self.parent_team_id.is_none()
+            && self.manager_user_id.is_none()
+            && self.member_user_ids.is_none()
+    }
+
     /// Checks the given fields and reports all offending ones together.
     ///
     /// # Errors

@@ -78,7 +78,9 @@ impl Email {
     pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
         let valid = email.len() <= 254
-            && !email.chars().any(char::is_whitespace)
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control() || crate::org::is_invisible_or_bidi(c))
             && match email.split_once('@') {
                 Some((local, domain)) => {
                     !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
@@ -207,10 +209,11 @@ impl NewUser {
         let name = errors.take(Name::parse("name", input.name));
         let email = errors.take(Email::parse("email", input.email));
         let password = errors.take(Password::parse("password", input.password));
+        let id = errors.take(crate::id::new_record_id("id", input.id));
         errors.finish()?;
-        match (name, email, password) {
-            (Some(name), Some(email), Some(password)) => Ok(Self {
-                id: input.id.unwrap_or_else(Uuid::now_v7),
+        match (id, name, email, password) {
+            (Some(id), Some(name), Some(email), Some(password)) => Ok(Self {
+                id,
                 name,
                 email,
                 role: input.role,
@@ -275,6 +278,16 @@ impl UserChanges {
         Ok(changes)
     }
 
+    /// True when no field is to change (the write is skipped, the version kept).
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.email.is_none()
+            && self.role.is_none()
+            && self.active.is_none()
+            && self.password.is_none()
+            && self.team_ids.is_none()
+    }
+
     /// True when only fields a user may change on their own record are set
     /// (name, email, password).
     pub fn is_self_service(&self) -> bool {
@@ -295,7 +308,17 @@ mod tests {
     #[test]
     fn email_is_normalized_and_checked() {
         assert_eq!(Email::parse("e", "  Ana@Example.COM ").unwrap().as_str(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "a@b@c.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "a b@example.com",
+            "a@b@c.com",
+            "p\u{0}@p.test",
+            "a\u{202E}@b.com",
+        ] {
             assert!(Email::parse("e", bad).is_err(), "{bad} accepted");
         }
     }

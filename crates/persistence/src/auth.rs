@@ -75,11 +75,14 @@ impl Store {
             user_id: token.user_id,
             family_id: token.family_id,
         };
-        if token.used_at.is_some() || token.revoked_at.is_some() {
+        if token.revoked_at.is_some() {
+            return Err(DomainError::Unauthenticated("refresh token was revoked; sign in again".into()));
+        }
+        if token.used_at.is_some() {
             revoke_family(&txn, token.family_id, now).await?;
             txn.commit().await.map_err(db_err)?;
             return Err(DomainError::Unauthenticated(
-                "refresh token was already used; every token of this login is now revoked".into(),
+                "refresh token was already used; every token of this sign-in is now revoked".into(),
             ));
         }
         if token.expires_at <= now {
@@ -150,6 +153,24 @@ async fn insert_token(
     .insert(conn)
     .await
     .map_err(db_err)?;
+    Ok(())
+}
+
+/// Revokes every live refresh token of a user (password change, deactivation).
+pub(crate) async fn revoke_user_tokens(
+    conn: &impl sea_orm::ConnectionTrait,
+    org_id: Uuid,
+    user_id: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    refresh_tokens::Entity::update_many()
+        .col_expr(refresh_tokens::Column::RevokedAt, Expr::value(now))
+        .filter(refresh_tokens::Column::OrgId.eq(org_id))
+        .filter(refresh_tokens::Column::UserId.eq(user_id))
+        .filter(refresh_tokens::Column::RevokedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }
 

@@ -83,6 +83,9 @@ impl Store {
             .map_err(db_err)?
             .ok_or(DomainError::NotFound("org"))?;
         check_version(if_match, current.version)?;
+        if changes.is_empty() {
+            return Ok(to_domain(current));
+        }
         let version = current.version;
         let mut model = current.into_active_model();
         if let Some(name) = changes.name {

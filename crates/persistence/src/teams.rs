@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Store;
-use crate::entities::{team_members, teams, users};
+use crate::entities::{orgs, team_members, teams, users};
 use crate::error::{check_version, db_err};
 
 fn to_domain(m: teams::Model, member_user_ids: Vec<Uuid>) -> Result<Team, DomainError> {
@@ -132,6 +132,21 @@ async fn get_team_in(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid) -> Res
     to_domain(row, member_ids)
 }
 
+/// Serializes changes to the org's team hierarchy: the cycle check reads
+/// every parent link, so two concurrent moves (A under B, B under A) must
+/// not both pass it; and on PostgreSQL their foreign-key checks would lock
+/// each other's rows and deadlock. Locking the org row first makes them
+/// queue instead. (SQLite write transactions are exclusive already.)
+async fn lock_hierarchy(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<(), DomainError> {
+    orgs::Entity::find_by_id(org_id)
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .map(|_| ())
+        .ok_or(DomainError::NotFound("org"))
+}
+
 /// Reads a team of the org for update (row lock on PostgreSQL; SQLite
 /// write transactions are already exclusive).
 async fn lock_team(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid) -> Result<teams::Model, DomainError> {
@@ -201,6 +216,7 @@ impl Store {
         require_admin(scope)?;
         let now = self.now();
         let txn = self.begin_write().await?;
+        lock_hierarchy(&txn, scope.org_id).await?;
         check_links(&txn, scope.org_id, team.id, team.parent_team_id, team.manager_user_id).await?;
         teams::ActiveModel {
             id: Set(team.id),
@@ -231,8 +247,12 @@ impl Store {
     pub async fn update_team(&self, scope: &Scope, id: Uuid, changes: TeamChanges, if_match: Option<i64>) -> Result<Team, DomainError> {
         require_admin(scope)?;
         let txn = self.begin_write().await?;
+        lock_hierarchy(&txn, scope.org_id).await?;
         let current = lock_team(&txn, scope.org_id, id).await?;
         check_version(if_match, current.version)?;
+        if changes.is_empty() {
+            return get_team_in(&txn, scope.org_id, id).await;
+        }
         let parent = changes.parent_team_id.unwrap_or(current.parent_team_id);
         let manager = changes.manager_user_id.unwrap_or(current.manager_user_id);
         check_links(&txn, scope.org_id, id, parent, manager).await?;
@@ -265,6 +285,7 @@ impl Store {
     pub async fn delete_team(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
         require_admin(scope)?;
         let txn = self.begin_write().await?;
+        lock_hierarchy(&txn, scope.org_id).await?;
         let current = lock_team(&txn, scope.org_id, id).await?;
         check_version(if_match, current.version)?;
         let children = teams::Entity::find()

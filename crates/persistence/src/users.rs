@@ -176,20 +176,24 @@ impl Store {
             .filter(|u| u.active)
             .ok_or_else(|| DomainError::Unauthenticated("the user is unknown or deactivated".into()))?;
         let role = Role::parse("role", &user.role).map_err(|_| DomainError::Internal(format!("stored role `{}` is unknown", user.role)))?;
-        let own_teams = memberships(self.conn(), org_id, vec![user_id])
+        let mut own_teams = memberships(self.conn(), org_id, vec![user_id])
             .await?
             .remove(&user_id)
             .unwrap_or_default();
         let visible_team_ids = if role == Role::Manager {
-            let edges: Vec<(Uuid, Option<Uuid>)> = teams::Entity::find()
+            let teams: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> = teams::Entity::find()
                 .select_only()
                 .column(teams::Column::Id)
                 .column(teams::Column::ParentTeamId)
+                .column(teams::Column::ManagerUserId)
                 .filter(teams::Column::OrgId.eq(org_id))
                 .into_tuple()
                 .all(self.conn())
                 .await
                 .map_err(db_err)?;
+            // A manager leads the teams they manage, member or not.
+            own_teams.extend(teams.iter().filter(|t| t.2 == Some(user_id)).map(|t| t.0));
+            let edges: Vec<(Uuid, Option<Uuid>)> = teams.iter().map(|t| (t.0, t.1)).collect();
             with_descendants(&own_teams, &edges)
         } else {
             own_teams
@@ -200,6 +204,21 @@ impl Store {
             role,
             visible_team_ids,
         })
+    }
+
+    /// The stored password hash of a user of the caller's org, to check a
+    /// current password before changing it.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`] when absent or in another org.
+    pub async fn password_hash(&self, scope: &Scope, id: Uuid) -> Result<String, DomainError> {
+        users::Entity::find_by_id(id)
+            .filter(users::Column::OrgId.eq(scope.org_id))
+            .one(self.conn())
+            .await
+            .map_err(db_err)?
+            .map(|u| u.password_hash)
+            .ok_or(DomainError::NotFound("user"))
     }
 
     /// Every user (any org) whose normalized email is `email`, for login.
@@ -281,6 +300,8 @@ impl Store {
 
     /// Changes a user. Admins may change anything; a user may change their own
     /// name, email and password. `password_hash` accompanies a password change.
+    /// A password change or a deactivation revokes every refresh token of the
+    /// user in the same transaction (other sessions end).
     ///
     /// # Errors
     /// [`DomainError::NotFound`]; [`DomainError::Forbidden`];
@@ -309,9 +330,14 @@ impl Store {
             .map_err(db_err)?
             .ok_or(DomainError::NotFound("user"))?;
         check_version(if_match, current.version)?;
+        if changes.is_empty() {
+            drop(txn);
+            return self.get_user(scope, id).await;
+        }
         if is_self && (changes.active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin)) {
+            let field = if changes.active == Some(false) { "active" } else { "role" };
             return Err(DomainError::invalid(
-                "role",
+                field,
                 "self_lockout",
                 "an admin cannot demote or deactivate themselves",
             ));
@@ -333,6 +359,9 @@ impl Store {
         if let Some(team_ids) = &changes.team_ids {
             check_teams_exist(&txn, scope.org_id, team_ids, "team_ids").await?;
             set_memberships(&txn, scope.org_id, id, team_ids).await?;
+        }
+        if password_hash.is_some() || changes.active == Some(false) {
+            crate::auth::revoke_user_tokens(&txn, scope.org_id, id, self.now()).await?;
         }
         let version = current.version;
         let mut model = current.into_active_model();

@@ -32,6 +32,16 @@ async fn bootstrap_then_token_then_me() {
     assert_eq!(token.body["token_type"], "Bearer");
     assert_eq!(token.body["expires_in"], 900);
     assert!(token.body["refresh_token"].as_str().unwrap().starts_with("gbr_"));
+    assert_eq!(token.header("cache-control"), Some("no-store"));
+    // The auth scheme name is case-insensitive.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/me", app.address))
+        .header("authorization", format!("BEARER {}", admin.access_token))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
 }
 
 #[tokio::test]
@@ -112,7 +122,8 @@ async fn tampered_missing_and_foreign_tokens_get_401() {
     app.call(Method::GET, "/api/v1/me", None, None)
         .await
         .expect_problem(401, "unauthenticated");
-    app.get("/api/v1/me", "not.a.jwt").await.expect_problem(401, "unauthenticated");
+    let garbage = app.get("/api/v1/me", "not.a.jwt").await.expect_problem(401, "unauthenticated");
+    assert_eq!(garbage.body["detail"], "unauthenticated: invalid access token");
     // A token signed with another server's secret.
     let other = glassbox_tests::spawn_app().await;
     let stranger = other.bootstrap("Other", "ana@acme.test").await;

@@ -35,11 +35,13 @@ async fn oversized_body_is_a_413_problem() {
 
 #[tokio::test]
 async fn body_limit_is_configurable() {
-    let app = glassbox_tests::spawn_app_with(|s| s.body_limit = 64).await;
-    let body = json!({"email": "a".repeat(80), "password": "x"});
-    app.call(Method::POST, "/api/v1/auth/token", None, Some(body))
-        .await
-        .expect_problem(413, "payload_too_large");
+    let app = glassbox_tests::spawn_app_with(|s| s.body_limit = 1024).await;
+    let body = json!({"email": "a".repeat(1100), "password": "x"});
+    let answer = app.call(Method::POST, "/api/v1/auth/token", None, Some(body)).await;
+    assert_eq!(
+        answer.expect_problem(413, "payload_too_large").body["detail"],
+        "request body exceeds 1024 bytes"
+    );
 }
 
 #[tokio::test]
@@ -126,4 +128,48 @@ async fn wrong_types_and_missing_fields_name_the_field() {
     app.get("/api/v1/users/not-a-uuid", &admin.access_token)
         .await
         .expect_problem(404, "not_found");
+}
+
+/// PostgreSQL cannot store U+0000 in text; every JSON string is checked at
+/// the edge, so no backend ever sees one (this was a 500 on PostgreSQL).
+#[tokio::test]
+async fn nul_and_control_characters_are_refused_with_the_field_name() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let login = json!({"email": "p\u{0}@p.test", "password": "whatever it is"});
+    let answer = app
+        .call(Method::POST, "/api/v1/auth/token", None, Some(login))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(answer.error_fields(), ["email"]);
+    assert_eq!(answer.body["errors"][0]["code"], "invalid_character");
+    let org = app
+        .patch("/api/v1/org", &admin.access_token, json!({"name": "Acme\u{0}Evil"}))
+        .await;
+    assert_eq!(org.expect_problem(422, "validation_failed").error_fields(), ["name"]);
+    let team = app
+        .post(
+            "/api/v1/teams",
+            &admin.access_token,
+            json!({"name": "T", "kind": "sales", "member_user_ids": ["a\u{0}"]}),
+        )
+        .await;
+    assert_eq!(team.expect_problem(422, "validation_failed").error_fields(), ["member_user_ids[0]"]);
+    for name in ["Acme\u{7}", "\u{1b}[31mRed", "evil\u{202E}txt"] {
+        let answer = app
+            .post("/api/v1/teams", &admin.access_token, json!({"name": name, "kind": "sales"}))
+            .await;
+        let answer = answer.expect_problem(422, "validation_failed");
+        assert_eq!(answer.body["errors"][0]["code"], "invalid_character", "{name:?}");
+    }
+    let blank = app
+        .post(
+            "/api/v1/teams",
+            &admin.access_token,
+            json!({"name": "\u{200B}\u{200B}", "kind": "sales"}),
+        )
+        .await;
+    assert_eq!(blank.expect_problem(422, "validation_failed").body["errors"][0]["code"], "blank");
+    let org = app.get("/api/v1/org", &admin.access_token).await.expect(200);
+    assert_eq!(org.body["name"], "Acme");
 }

@@ -65,3 +65,34 @@ async fn docs_ui_and_spec_are_served_from_the_binary() {
         serde_json::from_str::<serde_json::Value>(&glassbox_api::openapi::spec_json()).unwrap()
     );
 }
+
+#[tokio::test]
+async fn head_is_get_without_a_body_and_spec_paths_answer_405() {
+    let app = spawn_app().await;
+    let head = app.client.head(format!("{}/healthz", app.address)).send().await.unwrap();
+    assert_eq!(head.status(), 200);
+    assert_eq!(head.headers()["content-length"], "15");
+    assert!(head.bytes().await.unwrap().is_empty());
+    let post = app
+        .call(Method::POST, "/openapi.json", None, None)
+        .await
+        .expect_problem(405, "method_not_allowed");
+    assert_eq!(post.header("allow"), Some("GET"));
+}
+
+#[tokio::test]
+async fn refused_cors_preflight_is_a_problem_with_a_request_id() {
+    let app = glassbox_tests::spawn_app_with(|s| s.cors_origins = "https://app.example.com".into()).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(Method::OPTIONS, format!("{}/api/v1/me", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .send()
+    };
+    let ok = preflight("https://app.example.com").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.headers()["access-control-allow-origin"], "https://app.example.com");
+    let evil = glassbox_tests::TestApp::answer(preflight("https://evil.example").await.unwrap()).await;
+    evil.expect_problem(400, "request_rejected");
+}

@@ -124,3 +124,55 @@ async fn teams_of_other_orgs_cannot_be_read_linked_or_changed() {
         .await
         .expect_problem(403, "forbidden");
 }
+
+/// Two admins move two teams under each other at the same moment: exactly
+/// one move wins, the other is refused as a cycle, never a 500 or a deadlock.
+#[tokio::test]
+async fn concurrent_opposite_moves_never_create_a_cycle_or_fail() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    for round in 0..5 {
+        let a = team(&app, &admin.access_token, &format!("A{round}"), None).await;
+        let b = team(&app, &admin.access_token, &format!("B{round}"), None).await;
+        let move_under = |team: Uuid, parent: Uuid| {
+            app.client
+                .patch(format!("{}/api/v1/teams/{team}", app.address))
+                .bearer_auth(&admin.access_token)
+                .json(&json!({"parent_team_id": parent}))
+                .send()
+        };
+        let (first, second) = tokio::join!(move_under(a, b), move_under(b, a));
+        let mut statuses = vec![first.unwrap().status().as_u16(), second.unwrap().status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, [200, 422], "round {round}");
+        let ta = app.get(&format!("/api/v1/teams/{a}"), &admin.access_token).await.expect(200);
+        let tb = app.get(&format!("/api/v1/teams/{b}"), &admin.access_token).await.expect(200);
+        let parents = [ta.body["parent_team_id"].clone(), tb.body["parent_team_id"].clone()];
+        assert_eq!(
+            parents.iter().filter(|p| p.is_null()).count(),
+            1,
+            "round {round}: exactly one move stored"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_manager_sees_the_teams_they_manage_without_being_a_member() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let manager = app.user(&admin, "max@acme.test", "manager", &[]).await;
+    let top = app
+        .post(
+            "/api/v1/teams",
+            &admin.access_token,
+            json!({"name": "Top", "kind": "sales", "manager_user_id": manager.user_id}),
+        )
+        .await
+        .expect(201);
+    let top: Uuid = top.body["id"].as_str().unwrap().parse().unwrap();
+    let sub = team(&app, &admin.access_token, "Sub", Some(top)).await;
+    let me = app.get("/api/v1/me", &manager.access_token).await.expect(200);
+    let mut expected = vec![top, sub];
+    expected.sort();
+    assert_eq!(me.body["visible_team_ids"], json!(expected));
+}

@@ -16,6 +16,7 @@ async fn admin_creates_a_user_with_a_client_id_and_etag() {
         .await
         .expect(201);
     assert_eq!(created.header("etag"), Some("\"1\""));
+    assert_eq!(created.header("location"), Some(format!("/api/v1/users/{id}").as_str()));
     assert_eq!(
         created.body,
         json!({"id": id, "name": "Rita Rep", "email": "rita@acme.test", "role": "rep", "active": true, "team_ids": [],
@@ -90,19 +91,35 @@ async fn only_admins_create_users_and_change_roles() {
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(lockout.body["errors"][0]["code"], "self_lockout");
+    assert_eq!(lockout.error_fields(), ["active"]);
 }
 
 #[tokio::test]
 async fn a_user_changes_their_password_and_the_old_one_stops_working() {
     let app = spawn_app().await;
     let admin = app.bootstrap("Acme", "ana@acme.test").await;
-    app.patch(
-        &format!("/api/v1/users/{}", admin.user_id),
-        &admin.access_token,
-        json!({"password": "a brand new passphrase"}),
-    )
-    .await
-    .expect(200);
+    let path = format!("/api/v1/users/{}", admin.user_id);
+    let other_session = app.login("ana@acme.test").await;
+    let missing = app
+        .patch(&path, &admin.access_token, json!({"password": "a brand new passphrase"}))
+        .await;
+    assert_eq!(
+        missing.expect_problem(422, "validation_failed").error_fields(),
+        ["current_password"]
+    );
+    let wrong = json!({"password": "a brand new passphrase", "current_password": "not my password"});
+    let wrong = app
+        .patch(&path, &admin.access_token, wrong)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(wrong.body["errors"][0]["code"], "incorrect");
+    let change = json!({"password": "a brand new passphrase", "current_password": glassbox_tests::PASSWORD});
+    app.patch(&path, &admin.access_token, change).await.expect(200);
+    // Every other session ends: its refresh token is revoked.
+    let refresh = json!({"refresh_token": other_session.refresh_token});
+    app.call(Method::POST, "/api/v1/auth/refresh", None, Some(refresh))
+        .await
+        .expect_problem(401, "unauthenticated");
     let old = json!({"email": "ana@acme.test", "password": glassbox_tests::PASSWORD});
     app.call(Method::POST, "/api/v1/auth/token", None, Some(old))
         .await
@@ -208,4 +225,69 @@ async fn another_orgs_user_is_404_for_read_and_write() {
     assert_eq!(emails, ["ana@a.test"]);
     let mine = app.get(&path, &b.access_token).await.expect(200);
     assert_eq!(mine.body["name"], "Admin");
+}
+
+#[tokio::test]
+async fn an_admin_reset_or_deactivation_ends_the_users_sessions_for_good() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let rep = app.user(&admin, "rita@acme.test", "rep", &[]).await;
+    let path = format!("/api/v1/users/{}", rep.user_id);
+    let refresh = |token: &str| app.call(Method::POST, "/api/v1/auth/refresh", None, Some(json!({"refresh_token": token})));
+    app.patch(&path, &admin.access_token, json!({"password": "reset by the admin"}))
+        .await
+        .expect(200);
+    refresh(&rep.refresh_token).await.expect_problem(401, "unauthenticated");
+    let login = json!({"email": "rita@acme.test", "password": "reset by the admin"});
+    let fresh = app.call(Method::POST, "/api/v1/auth/token", None, Some(login)).await.expect(200);
+    let fresh_refresh = fresh.body["refresh_token"].as_str().unwrap().to_owned();
+    app.patch(&path, &admin.access_token, json!({"active": false})).await.expect(200);
+    app.patch(&path, &admin.access_token, json!({"active": true})).await.expect(200);
+    // Reactivation does not bring back sessions from before the deactivation.
+    refresh(&fresh_refresh).await.expect_problem(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn null_for_a_field_that_cannot_be_cleared_is_refused_and_an_empty_patch_changes_nothing() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let rep = app.user(&admin, "rita@acme.test", "rep", &[]).await;
+    let path = format!("/api/v1/users/{}", rep.user_id);
+    for field in ["name", "email", "role", "active", "team_ids"] {
+        let answer = app
+            .patch(&path, &admin.access_token, json!({ field: null }))
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(answer.error_fields(), [field]);
+        assert_eq!(answer.body["errors"][0]["code"], "invalid_type");
+    }
+    let same = app.patch(&path, &admin.access_token, json!({})).await.expect(200);
+    assert_eq!(same.body["version"], 1);
+    assert_eq!(same.header("etag"), Some("\"1\""));
+    let org = app
+        .patch("/api/v1/org", &admin.access_token, json!({"name": null}))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(org.error_fields(), ["name"]);
+}
+
+#[tokio::test]
+async fn placeholder_ids_and_wrongly_typed_enums_name_the_field() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let nil = json!({"id": "00000000-0000-0000-0000-000000000000", "name": "Bo", "email": "bo@acme.test", "role": "rep", "password": "twelve chars"});
+    let answer = app
+        .post("/api/v1/users", &admin.access_token, nil)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(answer.error_fields(), ["id"]);
+    assert_eq!(answer.body["errors"][0]["code"], "reserved_id");
+    for role in [json!(null), json!(5), json!(true), json!({}), json!(["rep"])] {
+        let body = json!({"name": "Bo", "email": "bo@acme.test", "role": role, "password": "twelve chars"});
+        let answer = app
+            .post("/api/v1/users", &admin.access_token, body)
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(answer.error_fields(), ["role"], "role {role}");
+    }
 }

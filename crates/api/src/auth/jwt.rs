@@ -107,8 +107,10 @@ impl JwtKeys {
     /// [`DomainError::Unauthenticated`] when it is malformed, tampered,
     /// signed otherwise, expired or not yet valid.
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Claims, DomainError> {
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| DomainError::Unauthenticated(format!("invalid access token: {e}")))?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| {
+            tracing::debug!(error = %e, "access token refused");
+            DomainError::Unauthenticated("invalid access token".into())
+        })?;
         let claims = data.claims;
         let t = now.timestamp();
         if claims.exp + LEEWAY_SECONDS <= t {

@@ -29,7 +29,11 @@ impl FromRequest for Caller {
             .headers()
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+            .and_then(|v| {
+                // The scheme name is case-insensitive (RFC 9110 §11.1).
+                let (scheme, token) = v.split_once(' ')?;
+                scheme.eq_ignore_ascii_case("bearer").then_some(token)
+            })
             .map(|t| t.trim().to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| DomainError::Internal("application state missing".into()))?;

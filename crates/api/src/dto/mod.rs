@@ -57,6 +57,17 @@ impl PageParams {
     }
 }
 
+/// For optional fields of a PATCH body that cannot be cleared: absent means
+/// "leave as is", and an explicit `null` is refused (422 `invalid_type`)
+/// instead of being silently ignored.
+pub fn non_null<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(d).map(Some)
+}
+
 const CURSOR_PREFIX: &str = "k1:";
 
 fn encode_cursor(after: Uuid) -> String {

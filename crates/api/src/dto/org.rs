@@ -52,15 +52,23 @@ impl From<Org> for OrgDto {
 pub struct PatchOrg {
     /// New name (1–200 characters).
     #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// New ISO 4217 base currency.
     #[schema(pattern = "^[A-Z]{3}$", example = "EUR")]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub base_currency: Option<String>,
     /// New fiscal year start month, 1–12.
     #[schema(minimum = 1, maximum = 12)]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub fiscal_year_start_month: Option<i64>,
     /// New IANA time zone.
     #[schema(example = "Europe/Berlin")]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub time_zone: Option<String>,
 }
 

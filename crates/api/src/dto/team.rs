@@ -114,8 +114,12 @@ fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<Uuid>>, D::
 pub struct PatchTeam {
     /// New name.
     #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// New department.
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub kind: Option<TeamKindDto>,
     /// New parent, or null for top level.
     #[serde(default, deserialize_with = "nullable")]
@@ -127,5 +131,7 @@ pub struct PatchTeam {
     pub manager_user_id: Option<Option<Uuid>>,
     /// Replaces the member list.
     #[validate(length(max = 1000, message = "at most 1000 members"))]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub member_user_ids: Option<Vec<Uuid>>,
 }

@@ -140,20 +140,38 @@ impl CreateUser {
 pub struct PatchUser {
     /// New display name.
     #[schema(min_length = 1, max_length = 200)]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub name: Option<String>,
     /// New email.
     #[schema(format = "email", max_length = 254)]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub email: Option<String>,
     /// New role.
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub role: Option<RoleDto>,
     /// Activate or deactivate.
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub active: Option<bool>,
     /// New password, 12–1024 characters.
     #[schema(min_length = 12, max_length = 1024, format = "password")]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub password: Option<String>,
     /// Replaces the team memberships.
     #[validate(length(max = 100, message = "at most 100 teams"))]
+    #[schema(max_items = 100)]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
     pub team_ids: Option<Vec<Uuid>>,
+    /// The caller's current password; required when changing one's own password.
+    #[schema(max_length = 1024, format = "password")]
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false)]
+    pub current_password: Option<String>,
 }
 
 impl PatchUser {

@@ -49,6 +49,14 @@ pub(crate) fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T
         .json(body)
 }
 
+/// A 201 answer with `ETag` and the new record's `Location`.
+pub(crate) fn created<T: Serialize>(location: String, version: i64, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
 /// Turns a stale-version failure into a 412 that carries the current record
 /// (fetched by `current`); passes every other outcome through.
 pub(crate) async fn or_stale<T, D, Fut>(result: Result<T, DomainError>, current: impl FnOnce() -> Fut) -> Result<T, ApiError>

@@ -4,6 +4,7 @@ pub mod logout;
 pub mod refresh;
 pub mod token;
 
+use actix_web::HttpResponse;
 use base64::Engine;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -46,4 +47,12 @@ pub(crate) fn token_response(state: &AppState, org: Uuid, user: Uuid, refresh_to
 /// Expiry instant of a refresh token issued now.
 pub(crate) fn refresh_expiry(state: &AppState) -> chrono::DateTime<chrono::Utc> {
     state.store.clock().now() + state.refresh_ttl
+}
+
+/// A token answer that no cache may keep (RFC 6749 §5.1: `Cache-Control: no-store`).
+pub(crate) fn no_store(body: TokenResponse) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .insert_header((actix_web::http::header::PRAGMA, "no-cache"))
+        .json(body)
 }

@@ -1,7 +1,7 @@
 //! `POST /api/v1/auth/refresh`: one handler.
-use actix_web::{post, web, web::Json};
+use actix_web::{HttpResponse, post, web};
 
-use super::{hash_refresh_token, new_refresh_token, refresh_expiry, token_response};
+use super::{hash_refresh_token, new_refresh_token, no_store, refresh_expiry, token_response};
 use crate::dto::auth::{RefreshRequest, TokenResponse};
 use crate::error::ApiError;
 use crate::error::responses::AuthProblems;
@@ -18,9 +18,9 @@ use crate::state::AppState;
     responses((status = 200, description = "New tokens", body = TokenResponse), AuthProblems)
 )]
 #[post("/auth/refresh")]
-pub async fn refresh_token(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<Json<TokenResponse>, ApiError> {
+pub async fn refresh_token(state: web::Data<AppState>, body: JsonBody<RefreshRequest>) -> Result<HttpResponse, ApiError> {
     let presented = hash_refresh_token(&body.0.refresh_token);
     let (refresh, digest) = new_refresh_token();
     let owner = state.store.rotate_refresh_token(&presented, digest, refresh_expiry(&state)).await?;
-    Ok(Json(token_response(&state, owner.org_id, owner.user_id, refresh)?))
+    Ok(no_store(token_response(&state, owner.org_id, owner.user_id, refresh)?))
 }

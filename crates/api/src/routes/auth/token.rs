@@ -1,9 +1,9 @@
 //! `POST /api/v1/auth/token`: one handler.
-use actix_web::{post, web, web::Json};
+use actix_web::{HttpResponse, post, web};
 use glassbox_domain::DomainError;
 use glassbox_domain::user::Email;
 
-use super::{new_refresh_token, refresh_expiry, token_response};
+use super::{new_refresh_token, no_store, refresh_expiry, token_response};
 use crate::auth::password;
 use crate::dto::auth::{TokenRequest, TokenResponse};
 use crate::error::ApiError;
@@ -20,7 +20,7 @@ use crate::state::AppState;
     responses((status = 200, description = "Signed in", body = TokenResponse), AuthProblems)
 )]
 #[post("/auth/token")]
-pub async fn create_token(state: web::Data<AppState>, body: JsonBody<TokenRequest>) -> Result<Json<TokenResponse>, ApiError> {
+pub async fn create_token(state: web::Data<AppState>, body: JsonBody<TokenRequest>) -> Result<HttpResponse, ApiError> {
     let req = body.0;
     let candidates = match Email::parse("email", &req.email) {
         Ok(email) => state.store.find_credentials(email.as_str()).await?,
@@ -58,5 +58,5 @@ pub async fn create_token(state: web::Data<AppState>, body: JsonBody<TokenReques
         .store
         .start_refresh_family(user.org_id, user.user_id, digest, refresh_expiry(&state))
         .await?;
-    Ok(Json(token_response(&state, user.org_id, user.user_id, refresh)?))
+    Ok(no_store(token_response(&state, user.org_id, user.user_id, refresh)?))
 }

@@ -1,5 +1,4 @@
 //! `POST /api/v1/teams`: one handler.
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use glassbox_domain::team::NewTeam;
 
@@ -8,7 +7,7 @@ use crate::dto::team::{CreateTeam, TeamDto};
 use crate::error::ApiError;
 use crate::error::responses::CreateProblems;
 use crate::extract::JsonBody;
-use crate::routes::with_etag;
+use crate::routes::created as created_at;
 use crate::state::AppState;
 
 /// Creates a team (admin only).
@@ -16,7 +15,7 @@ use crate::state::AppState;
     tag = "teams",
     operation_id = "create_team",
     request_body = CreateTeam,
-    responses((status = 201, description = "Created", body = TeamDto), CreateProblems),
+    responses((status = 201, description = "Created", headers(("Location" = String, description = "URL of the new record"), ("ETag" = String, description = "Quoted version")), body = TeamDto), CreateProblems),
     security(("bearer" = []))
 )]
 #[post("/teams")]
@@ -24,5 +23,9 @@ pub async fn create_team(state: web::Data<AppState>, caller: Caller, body: JsonB
     let b = body.0;
     let team = NewTeam::parse(b.id, &b.name, b.kind.into(), b.parent_team_id, b.manager_user_id, b.member_user_ids)?;
     let created = state.store.create_team(&caller.0, team).await?;
-    Ok(with_etag(StatusCode::CREATED, created.version, &TeamDto::from(created)))
+    Ok(created_at(
+        format!("/api/v1/teams/{}", created.id),
+        created.version,
+        &TeamDto::from(created),
+    ))
 }

@@ -1,5 +1,4 @@
 //! `POST /api/v1/users`: one handler.
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, post, web};
 use glassbox_domain::user::NewUser;
 
@@ -8,7 +7,7 @@ use crate::dto::user::{CreateUser, UserDto};
 use crate::error::ApiError;
 use crate::error::responses::CreateProblems;
 use crate::extract::JsonBody;
-use crate::routes::with_etag;
+use crate::routes::created as created_at;
 use crate::state::AppState;
 
 /// Creates a user with an initial password (admin only).
@@ -16,7 +15,7 @@ use crate::state::AppState;
     tag = "users",
     operation_id = "create_user",
     request_body = CreateUser,
-    responses((status = 201, description = "Created", body = UserDto), CreateProblems),
+    responses((status = 201, description = "Created", headers(("Location" = String, description = "URL of the new record"), ("ETag" = String, description = "Quoted version")), body = UserDto), CreateProblems),
     security(("bearer" = []))
 )]
 #[post("/users")]
@@ -28,5 +27,9 @@ pub async fn create_user(state: web::Data<AppState>, caller: Caller, body: JsonB
     let secret = user.password.clone();
     let hash = password::off_thread(move || password::hash(secret.expose())).await??;
     let created = state.store.create_user(&caller.0, user, hash).await?;
-    Ok(with_etag(StatusCode::CREATED, created.version, &UserDto::from(created)))
+    Ok(created_at(
+        format!("/api/v1/users/{}", created.id),
+        created.version,
+        &UserDto::from(created),
+    ))
 }

@@ -13,7 +13,9 @@ use crate::routes::{or_stale, with_etag};
 use crate::state::AppState;
 
 /// Changes a user. Admins change anyone; users change their own name,
-/// email and password. Honours `If-Match`.
+/// email and password (with `current_password`). A password change or a
+/// deactivation ends the user's other sessions (refresh tokens revoked).
+/// Honours `If-Match`.
 #[utoipa::path(
     tag = "users",
     operation_id = "update_user",
@@ -36,6 +38,17 @@ pub async fn update_user(
     let id = id.into_inner();
     let scope = &caller.0;
     let changes = UserChanges::parse(body.0.input())?;
+    if changes.password.is_some() && id == scope.user_id {
+        let current = body
+            .0
+            .current_password
+            .clone()
+            .ok_or_else(|| ApiError::field("current_password", "required", "give your current password to change it"))?;
+        let stored = state.store.password_hash(scope, id).await?;
+        if !password::off_thread(move || password::verify(&current, &stored)).await? {
+            return Err(ApiError::field("current_password", "incorrect", "the current password is wrong"));
+        }
+    }
     let hash = match changes.password.clone() {
         Some(secret) => Some(password::off_thread(move || password::hash(secret.expose())).await??),
         None => None,
