@@ -28,7 +28,9 @@ per-field `errors`. Every response carries `X-Request-Id`.",
         (name = "auth", description = "Sign-in, refresh-token rotation, the current user"),
         (name = "org", description = "The caller's organization and its settings"),
         (name = "users", description = "People who sign in, with roles and team memberships"),
-        (name = "teams", description = "Team hierarchy")
+        (name = "teams", description = "Team hierarchy"),
+        (name = "pipelines", description = "Pipelines and their ordered stages"),
+        (name = "opportunities", description = "Deals moving through stages, with stage and field history")
     )
 )]
 pub struct ApiDoc;

@@ -8,8 +8,11 @@
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod money;
+pub mod opportunity;
 pub mod org;
 pub mod page;
+pub mod pipeline;
 pub mod scope;
 pub mod team;
 pub mod user;

@@ -113,6 +113,36 @@ pub fn check_plain_text(field: &str, text: &str) -> Result<(), DomainError> {
     }
 }
 
+/// Checks an optional free text: trimmed, at most `max_chars` characters,
+/// no control characters except line breaks and tabs when `multiline`.
+/// Blank text becomes `None`.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `field`: `too_long` or `invalid_character`.
+pub fn optional_text(field: &str, raw: Option<&str>, max_chars: usize, multiline: bool) -> Result<Option<String>, DomainError> {
+    let Some(raw) = raw else { return Ok(None) };
+    let trimmed = raw.trim();
+    let allowed = |c: char| multiline && matches!(c, '\n' | '\r' | '\t');
+    if let Some(c) = trimmed
+        .chars()
+        .find(|c| (c.is_control() && !allowed(*c)) || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+    {
+        return Err(DomainError::invalid(
+            field,
+            "invalid_character",
+            format!("must not contain U+{:04X}", u32::from(c)),
+        ));
+    }
+    if trimmed.chars().count() > max_chars {
+        return Err(DomainError::invalid(
+            field,
+            "too_long",
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
+}
+
 /// A trimmed, non-empty, single-line display name of at most 200
 /// characters, without control or text-direction characters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -132,6 +162,26 @@ impl Name {
         }
         if trimmed.chars().count() > 200 {
             return Err(DomainError::invalid(field, "too_long", "must be at most 200 characters"));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// Like [`Name::parse`] with another length limit (in characters).
+    ///
+    /// # Errors
+    /// As [`Name::parse`].
+    pub fn parse_max(field: &str, raw: &str, max_chars: usize) -> Result<Self, DomainError> {
+        let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || is_invisible_or_bidi(c));
+        check_plain_text(field, trimmed)?;
+        if trimmed.is_empty() {
+            return Err(DomainError::invalid(field, "blank", "must not be blank"));
+        }
+        if trimmed.chars().count() > max_chars {
+            return Err(DomainError::invalid(
+                field,
+                "too_long",
+                format!("must be at most {max_chars} characters"),
+            ));
         }
         Ok(Self(trimmed.to_owned()))
     }

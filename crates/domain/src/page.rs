@@ -32,29 +32,29 @@ impl Limit {
     }
 }
 
-/// Which page to read: rows strictly after `after` (by id, which is a
-/// time-ordered UUIDv7), at most `limit` of them.
+/// Which page to read: rows strictly after the key `after` in the list's
+/// order (by default the id, a time-ordered UUIDv7), at most `limit` of them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PageRequest {
+pub struct PageRequest<K = Uuid> {
     /// Page size.
     pub limit: Limit,
-    /// Id of the last row of the previous page, if any.
-    pub after: Option<Uuid>,
+    /// Key of the last row of the previous page, if any.
+    pub after: Option<K>,
 }
 
 /// One page of rows and where the next page starts (`None` on the last page).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Page<T> {
+pub struct Page<T, K = Uuid> {
     /// Rows, in key order.
     pub items: Vec<T>,
     /// Key to pass as `after` for the next page.
-    pub next_after: Option<Uuid>,
+    pub next_after: Option<K>,
 }
 
-impl<T> Page<T> {
+impl<T, K> Page<T, K> {
     /// Builds a page from up to `limit + 1` fetched rows: the extra row only
     /// proves that a next page exists.
-    pub fn from_overfetch(mut rows: Vec<T>, limit: Limit, key: impl Fn(&T) -> Uuid) -> Self {
+    pub fn from_overfetch(mut rows: Vec<T>, limit: Limit, key: impl Fn(&T) -> K) -> Self {
         let has_more = rows.len() as u64 > limit.get();
         rows.truncate(limit.get() as usize);
         let next_after = if has_more { rows.last().map(&key) } else { None };
@@ -62,7 +62,7 @@ impl<T> Page<T> {
     }
 
     /// Converts every row, keeping the cursor.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, K> {
         Page {
             items: self.items.into_iter().map(f).collect(),
             next_after: self.next_after,

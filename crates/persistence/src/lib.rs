@@ -11,7 +11,9 @@
 pub mod auth;
 mod entities;
 mod error;
+pub mod opportunities;
 pub mod orgs;
+pub mod pipelines;
 pub mod teams;
 pub mod users;
 

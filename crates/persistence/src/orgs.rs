@@ -48,6 +48,7 @@ impl Store {
         .map_err(db_err)?;
         let admin_id = admin.id;
         users::insert_user(&txn, model.id, &admin, password_hash, now).await?;
+        crate::pipelines::insert_default_pipeline(&txn, model.id, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok((to_domain(model), admin_id))
     }

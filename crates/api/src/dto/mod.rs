@@ -3,7 +3,9 @@
 //! ORM rows never appear here.
 
 pub mod auth;
+pub mod opportunity;
 pub mod org;
+pub mod pipeline;
 pub mod team;
 pub mod user;
 
@@ -66,6 +68,15 @@ where
     T: Deserialize<'de>,
 {
     T::deserialize(d).map(Some)
+}
+
+/// For nullable PATCH fields: absent is `None`, `null` is `Some(None)`.
+pub fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
 }
 
 const CURSOR_PREFIX: &str = "k1:";

@@ -3,7 +3,9 @@
 
 pub mod auth;
 pub mod me;
+pub mod opportunities;
 pub mod org;
+pub mod pipelines;
 pub mod system;
 pub mod teams;
 pub mod users;
@@ -38,7 +40,19 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(teams::create::create_team)
             .service(teams::get::get_team)
             .service(teams::update::update_team)
-            .service(teams::delete::delete_team),
+            .service(teams::delete::delete_team)
+            .service(pipelines::list::list_pipelines)
+            .service(pipelines::create::create_pipeline)
+            .service(pipelines::get::get_pipeline)
+            .service(pipelines::update_stage::update_stage)
+            .service(opportunities::list::list_opportunities)
+            .service(opportunities::create::create_opportunity)
+            .service(opportunities::totals::get_opportunity_totals)
+            .service(opportunities::get::get_opportunity)
+            .service(opportunities::update::update_opportunity)
+            .service(opportunities::delete::delete_opportunity)
+            .service(opportunities::stage_history::get_opportunity_stage_history)
+            .service(opportunities::history::get_opportunity_history),
     );
 }
 

@@ -1,8 +1,15 @@
 //! sea-orm table models. Rows never leave this crate: repositories map them to
 //! domain types.
 
+pub mod accounts;
+pub mod opportunities;
+pub mod opportunity_field_history;
+pub mod opportunity_stage_history;
 pub mod orgs;
+pub mod pipelines;
+pub mod products;
 pub mod refresh_tokens;
+pub mod stages;
 pub mod team_members;
 pub mod teams;
 pub mod users;

@@ -1,0 +1,650 @@
+//! Opportunities, their stage history and field history.
+//!
+//! Every write runs in one transaction: the row, its field-history rows and
+//! the stage move (closing the previous stage-history row, opening the new
+//! one) commit together or not at all.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use glassbox_domain::opportunity::{Applied, FieldChange, Opportunity, OpportunityChanges, StageMove, apply, check_gates, enter_stage};
+use glassbox_domain::org::TimeZone;
+use glassbox_domain::page::{Page, PageRequest};
+use glassbox_domain::pipeline::{ForecastCategory, StageKind};
+use glassbox_domain::{DomainError, Scope};
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::entities::{
+    accounts, opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, products, stages,
+    team_members, users,
+};
+use crate::error::{check_version, db_err};
+use crate::pipelines::stage_in;
+
+/// Keyset position in the default order `(created_at, id)`.
+pub type OpportunityKey = (DateTime<Utc>, Uuid);
+
+/// List filters; every one is optional and they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct OpportunityFilter {
+    /// Owned by this user.
+    pub owner_id: Option<Uuid>,
+    /// Owned by a member of this team.
+    pub team_id: Option<Uuid>,
+    /// On this account.
+    pub account_id: Option<Uuid>,
+    /// In this pipeline.
+    pub pipeline_id: Option<Uuid>,
+    /// In this stage.
+    pub stage_id: Option<Uuid>,
+    /// Open, won or lost.
+    pub status: Option<StageKind>,
+    /// Close date on or after.
+    pub close_date_from: Option<NaiveDate>,
+    /// Close date on or before.
+    pub close_date_to: Option<NaiveDate>,
+    /// Changed at or after.
+    pub updated_since: Option<DateTime<Utc>>,
+    /// Name contains (case-insensitive).
+    pub q: Option<String>,
+    /// Newest first instead of oldest first.
+    pub descending: bool,
+}
+
+/// What a new opportunity starts with; references are checked against the org.
+#[derive(Debug, Clone)]
+pub struct NewOpportunity {
+    /// Id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Owner (defaults to the caller upstream).
+    pub owner_id: Uuid,
+    /// Pipeline; `None` means the org's first pipeline.
+    pub pipeline_id: Option<Uuid>,
+    /// Stage; `None` means the pipeline's first stage.
+    pub stage_id: Option<Uuid>,
+    /// Every other field, as changes applied on creation.
+    pub fields: OpportunityChanges,
+}
+
+/// Totals of one currency and status: count and exact sum of amounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpportunityTotal {
+    /// ISO 4217 currency.
+    pub currency: String,
+    /// Open, won or lost.
+    pub status: StageKind,
+    /// Number of opportunities.
+    pub count: i64,
+    /// Sum of amounts in minor units (i128: sums may exceed one amount's range).
+    pub amount_minor: i128,
+}
+
+/// One stage-history row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StageHistoryRow {
+    /// Row id.
+    pub id: Uuid,
+    /// Stage left.
+    pub from_stage_id: Option<Uuid>,
+    /// Stage entered.
+    pub to_stage_id: Uuid,
+    /// Entered at.
+    pub entered_at: DateTime<Utc>,
+    /// Left at; `None` for the current stage.
+    pub exited_at: Option<DateTime<Utc>>,
+    /// Who moved it.
+    pub actor_id: Option<Uuid>,
+}
+
+/// One field-history row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldHistoryRow {
+    /// Row id.
+    pub id: Uuid,
+    /// Field.
+    pub field: String,
+    /// Old value.
+    pub old_value: Option<String>,
+    /// New value.
+    pub new_value: Option<String>,
+    /// Who changed it.
+    pub actor_id: Option<Uuid>,
+    /// When.
+    pub changed_at: DateTime<Utc>,
+}
+
+fn to_domain(m: opps::Model) -> Result<Opportunity, DomainError> {
+    let corrupt = |what: &str| DomainError::Internal(format!("stored opportunity {} has a bad {what}", m.id));
+    Ok(Opportunity {
+        status: StageKind::parse("status", &m.status).map_err(|_| corrupt("status"))?,
+        forecast_category: ForecastCategory::parse("forecast_category", &m.forecast_category).map_err(|_| corrupt("category"))?,
+        id: m.id,
+        org_id: m.org_id,
+        name: m.name,
+        account_id: m.account_id,
+        owner_id: m.owner_id,
+        pipeline_id: m.pipeline_id,
+        stage_id: m.stage_id,
+        amount_minor: m.amount_minor,
+        currency: m.currency,
+        close_date: m.close_date,
+        next_step: m.next_step,
+        lead_source: m.lead_source,
+        campaign_id: m.campaign_id,
+        product_id: m.product_id,
+        loss_reason: m.loss_reason,
+        closed_at: m.closed_at,
+        stage_entered_at: m.stage_entered_at,
+        last_activity_at: m.last_activity_at,
+        external_id: m.external_id,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn to_active(o: &Opportunity) -> opps::ActiveModel {
+    opps::ActiveModel {
+        id: Set(o.id),
+        org_id: Set(o.org_id),
+        name: Set(o.name.clone()),
+        account_id: Set(o.account_id),
+        owner_id: Set(o.owner_id),
+        pipeline_id: Set(o.pipeline_id),
+        stage_id: Set(o.stage_id),
+        status: Set(o.status.as_str().to_owned()),
+        amount_minor: Set(o.amount_minor),
+        currency: Set(o.currency.clone()),
+        close_date: Set(o.close_date),
+        forecast_category: Set(o.forecast_category.as_str().to_owned()),
+        next_step: Set(o.next_step.clone()),
+        lead_source: Set(o.lead_source.clone()),
+        campaign_id: Set(o.campaign_id),
+        product_id: Set(o.product_id),
+        loss_reason: Set(o.loss_reason.clone()),
+        closed_at: Set(o.closed_at),
+        stage_entered_at: Set(o.stage_entered_at),
+        last_activity_at: Set(o.last_activity_at),
+        external_id: Set(o.external_id.clone()),
+        deleted_at: Set(None),
+        version: Set(o.version),
+        created_at: Set(o.created_at),
+        updated_at: Set(o.updated_at),
+    }
+}
+
+async fn org_time_zone(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<TimeZone, DomainError> {
+    let org = orgs::Entity::find_by_id(org_id)
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or(DomainError::NotFound("org"))?;
+    TimeZone::parse("time_zone", &org.time_zone).map_err(|_| DomainError::Internal("stored org time zone is unknown".into()))
+}
+
+/// Checks that every reference a change sets names a live record of the org.
+async fn check_refs(conn: &impl ConnectionTrait, org_id: Uuid, c: &OpportunityChanges) -> Result<(), DomainError> {
+    let mut errors = Vec::new();
+    if let Some(Some(id)) = c.account_id {
+        let n = accounts::Entity::find()
+            .filter(accounts::Column::OrgId.eq(org_id))
+            .filter(accounts::Column::Id.eq(id))
+            .filter(accounts::Column::DeletedAt.is_null())
+            .count(conn)
+            .await
+            .map_err(db_err)?;
+        if n == 0 {
+            errors.push(glassbox_domain::FieldError::new(
+                "account_id",
+                "unknown_account",
+                "must name an account of this org",
+            ));
+        }
+    }
+    if let Some(id) = c.owner_id {
+        let n = users::Entity::find()
+            .filter(users::Column::OrgId.eq(org_id))
+            .filter(users::Column::Id.eq(id))
+            .filter(users::Column::Active.eq(true))
+            .count(conn)
+            .await
+            .map_err(db_err)?;
+        if n == 0 {
+            errors.push(glassbox_domain::FieldError::new(
+                "owner_id",
+                "unknown_user",
+                "must name an active user of this org",
+            ));
+        }
+    }
+    if let Some(Some(id)) = c.product_id {
+        let n = products::Entity::find()
+            .filter(products::Column::OrgId.eq(org_id))
+            .filter(products::Column::Id.eq(id))
+            .count(conn)
+            .await
+            .map_err(db_err)?;
+        if n == 0 {
+            errors.push(glassbox_domain::FieldError::new(
+                "product_id",
+                "unknown_product",
+                "must name a product of this org",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(DomainError::Validation(errors))
+    }
+}
+
+async fn record_change(
+    conn: &impl ConnectionTrait,
+    opp: &Opportunity,
+    applied: &Applied,
+    actor: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    if !applied.field_changes.is_empty() {
+        let rows = applied.field_changes.iter().map(|c: &FieldChange| fh::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            org_id: Set(opp.org_id),
+            opportunity_id: Set(opp.id),
+            field: Set(c.field.to_owned()),
+            old_value: Set(c.old_value.clone()),
+            new_value: Set(c.new_value.clone()),
+            actor_id: Set(Some(actor)),
+            changed_at: Set(now),
+        });
+        fh::Entity::insert_many(rows).exec(conn).await.map_err(db_err)?;
+    }
+    if let Some(m) = &applied.stage_move {
+        record_move(conn, opp.org_id, opp.id, m, actor).await?;
+    }
+    Ok(())
+}
+
+async fn record_move(conn: &impl ConnectionTrait, org_id: Uuid, opp_id: Uuid, m: &StageMove, actor: Uuid) -> Result<(), DomainError> {
+    sh::Entity::update_many()
+        .col_expr(sh::Column::ExitedAt, Expr::value(m.at))
+        .filter(sh::Column::OrgId.eq(org_id))
+        .filter(sh::Column::OpportunityId.eq(opp_id))
+        .filter(sh::Column::ExitedAt.is_null())
+        .exec(conn)
+        .await
+        .map_err(db_err)?;
+    sh::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        org_id: Set(org_id),
+        opportunity_id: Set(opp_id),
+        from_stage_id: Set(m.from_stage_id),
+        to_stage_id: Set(m.to_stage_id),
+        entered_at: Set(m.at),
+        exited_at: Set(None),
+        actor_id: Set(Some(actor)),
+    }
+    .insert(conn)
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+async fn get_in(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Opportunity, DomainError> {
+    let mut q = opps::Entity::find_by_id(id)
+        .filter(opps::Column::OrgId.eq(org_id))
+        .filter(opps::Column::DeletedAt.is_null());
+    if lock {
+        q = q.lock_exclusive();
+    }
+    q.one(conn)
+        .await
+        .map_err(db_err)?
+        .map(to_domain)
+        .transpose()?
+        .ok_or(DomainError::NotFound("opportunity"))
+}
+
+impl Store {
+    /// Creates an opportunity in its first (or given) stage, with its first
+    /// stage-history row.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] naming unknown references, a stage outside
+    /// the pipeline, missing gate fields or loss reason;
+    /// [`DomainError::Conflict`] on a taken id or external id.
+    pub async fn create_opportunity(&self, scope: &Scope, new: NewOpportunity) -> Result<Opportunity, DomainError> {
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        let mut refs = new.fields.clone();
+        refs.owner_id = Some(new.owner_id);
+        check_refs(&txn, scope.org_id, &refs).await?;
+        let pipeline_id = match new.pipeline_id {
+            Some(id) => id,
+            None => crate::entities::pipelines::Entity::find()
+                .filter(crate::entities::pipelines::Column::OrgId.eq(scope.org_id))
+                .order_by_asc(crate::entities::pipelines::Column::CreatedAt)
+                .one(&txn)
+                .await
+                .map_err(db_err)?
+                .map(|p| p.id)
+                .ok_or_else(|| DomainError::invalid("pipeline_id", "required", "the org has no pipeline; create one first"))?,
+        };
+        let stage = match new.stage_id {
+            Some(id) => stage_in(&txn, scope.org_id, id).await?,
+            None => stages::Entity::find()
+                .filter(stages::Column::OrgId.eq(scope.org_id))
+                .filter(stages::Column::PipelineId.eq(pipeline_id))
+                .order_by_asc(stages::Column::Position)
+                .one(&txn)
+                .await
+                .map_err(db_err)?
+                .map(crate::pipelines::stage_to_domain)
+                .transpose()?,
+        };
+        let stage = stage.filter(|s| s.pipeline_id == pipeline_id).ok_or_else(|| {
+            let field = if new.stage_id.is_some() { "stage_id" } else { "pipeline_id" };
+            DomainError::invalid(
+                field,
+                "unknown_stage",
+                "must name a stage of the opportunity's pipeline (a pipeline of this org)",
+            )
+        })?;
+        let tz = org_time_zone(&txn, scope.org_id).await?;
+        let f = new.fields;
+        let mut opp = Opportunity {
+            id: new.id,
+            org_id: scope.org_id,
+            name: new.name,
+            account_id: f.account_id.flatten(),
+            owner_id: new.owner_id,
+            pipeline_id,
+            stage_id: stage.id,
+            status: stage.kind,
+            amount_minor: f.amount_minor.flatten(),
+            currency: f.currency.unwrap_or_else(|| "USD".into()),
+            close_date: f.close_date.flatten(),
+            forecast_category: f.forecast_category.unwrap_or(stage.forecast_category),
+            next_step: f.next_step.flatten(),
+            lead_source: f.lead_source.flatten(),
+            campaign_id: f.campaign_id.flatten(),
+            product_id: f.product_id.flatten(),
+            loss_reason: f.loss_reason.flatten(),
+            closed_at: None,
+            stage_entered_at: now,
+            last_activity_at: None,
+            external_id: f.external_id.flatten(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        };
+        enter_stage(&mut opp, &stage, now, tz, f.close_date.is_some(), f.forecast_category.is_some());
+        check_gates(&opp, &stage)?;
+        to_active(&opp).insert(&txn).await.map_err(db_err)?;
+        let first = StageMove {
+            from_stage_id: None,
+            to_stage_id: stage.id,
+            at: now,
+        };
+        record_move(&txn, scope.org_id, opp.id, &first, scope.user_id).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(opp)
+    }
+
+    /// One live opportunity of the org.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn get_opportunity(&self, scope: &Scope, id: Uuid) -> Result<Opportunity, DomainError> {
+        get_in(self.conn(), scope.org_id, id, false).await
+    }
+
+    /// Applies changes (a stage move when `stage_id` changes), writing field
+    /// and stage history in the same transaction.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`];
+    /// [`DomainError::Validation`] (bad references, stage of another pipeline,
+    /// gates, loss reason).
+    pub async fn update_opportunity(
+        &self,
+        scope: &Scope,
+        id: Uuid,
+        changes: OpportunityChanges,
+        if_match: Option<i64>,
+    ) -> Result<Opportunity, DomainError> {
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        let current = get_in(&txn, scope.org_id, id, true).await?;
+        check_version(if_match, current.version)?;
+        check_refs(&txn, scope.org_id, &changes).await?;
+        let target = match changes.stage_id {
+            Some(stage_id) => Some(
+                stage_in(&txn, scope.org_id, stage_id)
+                    .await?
+                    .filter(|s| s.pipeline_id == current.pipeline_id)
+                    .ok_or_else(|| DomainError::invalid("stage_id", "unknown_stage", "must name a stage of the opportunity's pipeline"))?,
+            ),
+            None => None,
+        };
+        let tz = org_time_zone(&txn, scope.org_id).await?;
+        let applied = apply(&current, changes, target.as_ref(), now, tz)?;
+        if applied.opportunity == current {
+            return Ok(current);
+        }
+        let mut next = applied.opportunity.clone();
+        next.version = current.version + 1;
+        next.updated_at = now;
+        let mut model = to_active(&next).into_active_model();
+        model.created_at = Set(current.created_at);
+        model.update(&txn).await.map_err(db_err)?;
+        record_change(&txn, &next, &applied, scope.user_id, now).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(next)
+    }
+
+    /// Soft-deletes an opportunity (history stays; sync feeds see a tombstone).
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`].
+    pub async fn delete_opportunity(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        let current = get_in(&txn, scope.org_id, id, true).await?;
+        check_version(if_match, current.version)?;
+        opps::Entity::update_many()
+            .col_expr(opps::Column::DeletedAt, Expr::value(now))
+            .col_expr(opps::Column::UpdatedAt, Expr::value(now))
+            .col_expr(opps::Column::Version, Expr::value(current.version + 1))
+            .filter(opps::Column::Id.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        txn.commit().await.map_err(db_err)
+    }
+
+    /// A page of opportunities in `(created_at, id)` order (or reversed),
+    /// filtered. Keyset pagination on an immutable key: rows inserted or
+    /// updated between pages never make a page skip or repeat a row.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn list_opportunities(
+        &self,
+        scope: &Scope,
+        filter: &OpportunityFilter,
+        page: PageRequest<OpportunityKey>,
+    ) -> Result<Page<Opportunity, OpportunityKey>, DomainError> {
+        let mut q = opps::Entity::find().filter(filtered(scope, filter));
+        if let Some((at, id)) = page.after {
+            let after = if filter.descending {
+                Condition::any()
+                    .add(opps::Column::CreatedAt.lt(at))
+                    .add(Condition::all().add(opps::Column::CreatedAt.eq(at)).add(opps::Column::Id.lt(id)))
+            } else {
+                Condition::any()
+                    .add(opps::Column::CreatedAt.gt(at))
+                    .add(Condition::all().add(opps::Column::CreatedAt.eq(at)).add(opps::Column::Id.gt(id)))
+            };
+            q = q.filter(after);
+        }
+        q = if filter.descending {
+            q.order_by_desc(opps::Column::CreatedAt).order_by_desc(opps::Column::Id)
+        } else {
+            q.order_by_asc(opps::Column::CreatedAt).order_by_asc(opps::Column::Id)
+        };
+        let rows = q.limit(page.limit.get() + 1).all(self.conn()).await.map_err(db_err)?;
+        let page = Page::from_overfetch(rows, page.limit, |r| (r.created_at, r.id));
+        Ok(Page {
+            items: page.items.into_iter().map(to_domain).collect::<Result<_, _>>()?,
+            next_after: page.next_after,
+        })
+    }
+
+    /// Count and exact sum of amounts per currency and status, over the
+    /// filtered opportunities, computed in SQL.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn opportunity_totals(&self, scope: &Scope, filter: &OpportunityFilter) -> Result<Vec<OpportunityTotal>, DomainError> {
+        let rows: Vec<(String, String, i64, Option<String>)> = opps::Entity::find()
+            .select_only()
+            .column(opps::Column::Currency)
+            .column(opps::Column::Status)
+            .column_as(opps::Column::Id.count(), "n")
+            .column_as(Expr::cust("CAST(SUM(amount_minor) AS TEXT)"), "total")
+            .filter(filtered(scope, filter))
+            .group_by(opps::Column::Currency)
+            .group_by(opps::Column::Status)
+            .order_by_asc(opps::Column::Currency)
+            .order_by_asc(opps::Column::Status)
+            .into_tuple()
+            .all(self.conn())
+            .await
+            .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(currency, status, count, total)| {
+                Ok(OpportunityTotal {
+                    status: StageKind::parse("status", &status).map_err(|_| DomainError::Internal("bad stored status".into()))?,
+                    amount_minor: total
+                        .as_deref()
+                        .unwrap_or("0")
+                        .parse::<i128>()
+                        .map_err(|_| DomainError::Internal("sum is not an integer".into()))?,
+                    currency,
+                    count,
+                })
+            })
+            .collect()
+    }
+
+    /// Stage history of an opportunity, oldest first.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn stage_history(&self, scope: &Scope, id: Uuid) -> Result<Vec<StageHistoryRow>, DomainError> {
+        get_in(self.conn(), scope.org_id, id, false).await?;
+        let rows = sh::Entity::find()
+            .filter(sh::Column::OrgId.eq(scope.org_id))
+            .filter(sh::Column::OpportunityId.eq(id))
+            .order_by_asc(sh::Column::EnteredAt)
+            .order_by_asc(sh::Column::Id)
+            .all(self.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| StageHistoryRow {
+                id: r.id,
+                from_stage_id: r.from_stage_id,
+                to_stage_id: r.to_stage_id,
+                entered_at: r.entered_at,
+                exited_at: r.exited_at,
+                actor_id: r.actor_id,
+            })
+            .collect())
+    }
+
+    /// Field history of an opportunity, oldest first.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn field_history(&self, scope: &Scope, id: Uuid) -> Result<Vec<FieldHistoryRow>, DomainError> {
+        get_in(self.conn(), scope.org_id, id, false).await?;
+        let rows = fh::Entity::find()
+            .filter(fh::Column::OrgId.eq(scope.org_id))
+            .filter(fh::Column::OpportunityId.eq(id))
+            .order_by_asc(fh::Column::ChangedAt)
+            .order_by_asc(fh::Column::Id)
+            .all(self.conn())
+            .await
+            .map_err(db_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| FieldHistoryRow {
+                id: r.id,
+                field: r.field,
+                old_value: r.old_value,
+                new_value: r.new_value,
+                actor_id: r.actor_id,
+                changed_at: r.changed_at,
+            })
+            .collect())
+    }
+}
+
+fn filtered(scope: &Scope, f: &OpportunityFilter) -> Condition {
+    let mut c = Condition::all()
+        .add(opps::Column::OrgId.eq(scope.org_id))
+        .add(opps::Column::DeletedAt.is_null());
+    if let Some(v) = f.owner_id {
+        c = c.add(opps::Column::OwnerId.eq(v));
+    }
+    if let Some(team) = f.team_id {
+        c = c.add(
+            opps::Column::OwnerId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(team_members::Column::UserId)
+                    .from(team_members::Entity)
+                    .and_where(team_members::Column::OrgId.eq(scope.org_id))
+                    .and_where(team_members::Column::TeamId.eq(team))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(v) = f.account_id {
+        c = c.add(opps::Column::AccountId.eq(v));
+    }
+    if let Some(v) = f.pipeline_id {
+        c = c.add(opps::Column::PipelineId.eq(v));
+    }
+    if let Some(v) = f.stage_id {
+        c = c.add(opps::Column::StageId.eq(v));
+    }
+    if let Some(v) = f.status {
+        c = c.add(opps::Column::Status.eq(v.as_str()));
+    }
+    if let Some(v) = f.close_date_from {
+        c = c.add(opps::Column::CloseDate.gte(v));
+    }
+    if let Some(v) = f.close_date_to {
+        c = c.add(opps::Column::CloseDate.lte(v));
+    }
+    if let Some(v) = f.updated_since {
+        c = c.add(opps::Column::UpdatedAt.gte(v));
+    }
+    if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
+        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        c = c.add(
+            Expr::expr(Func::lower(Expr::col(opps::Column::Name)))
+                .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+        );
+    }
+    c
+}
