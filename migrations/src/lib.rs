@@ -11,6 +11,7 @@ mod m20261129_000002_create_users;
 mod m20261129_000003_create_teams;
 mod m20261129_000004_create_refresh_tokens;
 mod m20261129_000005_create_sales_core;
+mod m20261129_000006_create_contacts_activities;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_teams::Migration),
             Box::new(m20261129_000004_create_refresh_tokens::Migration),
             Box::new(m20261129_000005_create_sales_core::Migration),
+            Box::new(m20261129_000006_create_contacts_activities::Migration),
         ]
     }
 }

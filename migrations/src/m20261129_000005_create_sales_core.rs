@@ -6,38 +6,38 @@ use sea_orm_migration::prelude::*;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-fn uuid(name: &str) -> ColumnDef {
+pub(crate) fn uuid(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).uuid().not_null().to_owned()
 }
-fn uuid_null(name: &str) -> ColumnDef {
+pub(crate) fn uuid_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).uuid().null().to_owned()
 }
-fn text(name: &str, len: u32) -> ColumnDef {
+pub(crate) fn text(name: &str, len: u32) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).string_len(len).not_null().to_owned()
 }
-fn text_null(name: &str, len: u32) -> ColumnDef {
+pub(crate) fn text_null(name: &str, len: u32) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).string_len(len).null().to_owned()
 }
-fn int(name: &str) -> ColumnDef {
+pub(crate) fn int(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).integer().not_null().to_owned()
 }
-fn bigint_null(name: &str) -> ColumnDef {
+pub(crate) fn bigint_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).big_integer().null().to_owned()
 }
-fn ts(name: &str) -> ColumnDef {
+pub(crate) fn ts(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().not_null().to_owned()
 }
-fn ts_null(name: &str) -> ColumnDef {
+pub(crate) fn ts_null(name: &str) -> ColumnDef {
     ColumnDef::new(Alias::new(name)).timestamp_with_time_zone().null().to_owned()
 }
-fn fk(table: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
+pub(crate) fn fk(table: &str, col: &str, to: &str) -> ForeignKeyCreateStatement {
     ForeignKey::create()
         .name(format!("fk_{table}_{col}"))
         .from(Alias::new(table), Alias::new(col))
         .to(Alias::new(to), Alias::new("id"))
         .to_owned()
 }
-fn table(name: &str, cols: Vec<ColumnDef>, fks: Vec<ForeignKeyCreateStatement>, audit: bool) -> TableCreateStatement {
+pub(crate) fn table(name: &str, cols: Vec<ColumnDef>, fks: Vec<ForeignKeyCreateStatement>, audit: bool) -> TableCreateStatement {
     let mut t = Table::create();
     t.table(Alias::new(name))
         .col(ColumnDef::new(Alias::new("id")).uuid().not_null().primary_key());
@@ -52,7 +52,7 @@ fn table(name: &str, cols: Vec<ColumnDef>, fks: Vec<ForeignKeyCreateStatement>, 
     }
     t.to_owned()
 }
-fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
+pub(crate) fn index(name: &str, table: &str, cols: &[&str], unique: bool) -> IndexCreateStatement {
     let mut i = Index::create();
     i.name(name).table(Alias::new(table));
     for c in cols {

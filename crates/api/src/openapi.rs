@@ -30,7 +30,11 @@ per-field `errors`. Every response carries `X-Request-Id`.",
         (name = "users", description = "People who sign in, with roles and team memberships"),
         (name = "teams", description = "Team hierarchy"),
         (name = "pipelines", description = "Pipelines and their ordered stages"),
-        (name = "opportunities", description = "Deals moving through stages, with stage and field history")
+        (name = "opportunities", description = "Deals moving through stages, with stage and field history"),
+        (name = "accounts", description = "Customer companies"),
+        (name = "contacts", description = "People at accounts"),
+        (name = "products", description = "The product catalogue"),
+        (name = "activities", description = "Calls, meetings, visits, demos, emails and notes")
     )
 )]
 pub struct ApiDoc;

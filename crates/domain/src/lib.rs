@@ -5,6 +5,8 @@
 //! no I/O: `cargo tree -p glassbox-domain -e normal` shows neither actix-web,
 //! sea-orm, sqlx, tokio, utoipa nor jsonwebtoken, and CI checks that.
 
+pub mod account;
+pub mod activity;
 pub mod clock;
 pub mod error;
 pub mod id;

@@ -8,12 +8,16 @@
 //! read-then-write transactions queue on the busy timeout instead of failing
 //! with a lock upgrade error.
 
+pub mod accounts;
+pub mod activities;
 pub mod auth;
 mod entities;
 mod error;
 pub mod opportunities;
 pub mod orgs;
 pub mod pipelines;
+pub mod products;
+mod refs;
 pub mod teams;
 pub mod users;
 

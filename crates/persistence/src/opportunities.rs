@@ -12,18 +12,18 @@ use glassbox_domain::pipeline::{ForecastCategory, StageKind};
 use glassbox_domain::{DomainError, Scope};
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::Store;
 use crate::entities::{
-    accounts, opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, products, stages,
-    team_members, users,
+    opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, stages, team_members,
 };
 use crate::error::{check_version, db_err};
 use crate::pipelines::stage_in;
+use crate::refs::Ref;
 
 /// Keyset position in the default order `(created_at, id)`.
 pub type OpportunityKey = (DateTime<Utc>, Uuid);
@@ -190,59 +190,16 @@ async fn org_time_zone(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<Time
 
 /// Checks that every reference a change sets names a live record of the org.
 async fn check_refs(conn: &impl ConnectionTrait, org_id: Uuid, c: &OpportunityChanges) -> Result<(), DomainError> {
-    let mut errors = Vec::new();
-    if let Some(Some(id)) = c.account_id {
-        let n = accounts::Entity::find()
-            .filter(accounts::Column::OrgId.eq(org_id))
-            .filter(accounts::Column::Id.eq(id))
-            .filter(accounts::Column::DeletedAt.is_null())
-            .count(conn)
-            .await
-            .map_err(db_err)?;
-        if n == 0 {
-            errors.push(glassbox_domain::FieldError::new(
-                "account_id",
-                "unknown_account",
-                "must name an account of this org",
-            ));
-        }
-    }
-    if let Some(id) = c.owner_id {
-        let n = users::Entity::find()
-            .filter(users::Column::OrgId.eq(org_id))
-            .filter(users::Column::Id.eq(id))
-            .filter(users::Column::Active.eq(true))
-            .count(conn)
-            .await
-            .map_err(db_err)?;
-        if n == 0 {
-            errors.push(glassbox_domain::FieldError::new(
-                "owner_id",
-                "unknown_user",
-                "must name an active user of this org",
-            ));
-        }
-    }
-    if let Some(Some(id)) = c.product_id {
-        let n = products::Entity::find()
-            .filter(products::Column::OrgId.eq(org_id))
-            .filter(products::Column::Id.eq(id))
-            .count(conn)
-            .await
-            .map_err(db_err)?;
-        if n == 0 {
-            errors.push(glassbox_domain::FieldError::new(
-                "product_id",
-                "unknown_product",
-                "must name a product of this org",
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(DomainError::Validation(errors))
-    }
+    crate::refs::check(
+        conn,
+        org_id,
+        &[
+            ("account_id", c.account_id.flatten(), Ref::Account),
+            ("owner_id", c.owner_id, Ref::User),
+            ("product_id", c.product_id.flatten(), Ref::Product),
+        ],
+    )
+    .await
 }
 
 async fn record_change(
@@ -640,11 +597,14 @@ fn filtered(scope: &Scope, f: &OpportunityFilter) -> Condition {
         c = c.add(opps::Column::UpdatedAt.gte(v));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-        c = c.add(
-            Expr::expr(Func::lower(Expr::col(opps::Column::Name)))
-                .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-        );
+        c = c.add(name_contains(opps::Column::Name, q));
     }
     c
+}
+
+/// Case-insensitive substring match on a name column, with LIKE wildcards
+/// in the search text escaped.
+pub(crate) fn name_contains(column: impl sea_orm::ColumnTrait, q: &str) -> Expr {
+    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(column))).like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }

@@ -1,6 +1,8 @@
 //! Black-box HTTP tests: one binary, a module per area.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod accounts;
+mod activities;
 mod auth;
 mod errors;
 mod migrations;

@@ -2,10 +2,13 @@
 //! responses (Serialize + ToSchema), converted to and from domain types.
 //! ORM rows never appear here.
 
+pub mod account;
+pub mod activity;
 pub mod auth;
 pub mod opportunity;
 pub mod org;
 pub mod pipeline;
+pub mod product;
 pub mod team;
 pub mod user;
 
@@ -52,11 +55,19 @@ impl PageParams {
     /// # Errors
     /// [`DomainError::Validation`] on `limit` or `cursor`.
     pub fn to_request(&self) -> Result<PageRequest, DomainError> {
-        Ok(PageRequest {
-            limit: Limit::parse(self.limit)?,
-            after: self.cursor.as_deref().map(decode_cursor).transpose()?,
-        })
+        page_request(self.limit, self.cursor.as_deref())
     }
+}
+
+/// The page request of `limit` and `cursor` query parameters.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `limit` or `cursor`.
+pub fn page_request(limit: Option<i64>, cursor: Option<&str>) -> Result<PageRequest, DomainError> {
+    Ok(PageRequest {
+        limit: Limit::parse(limit)?,
+        after: cursor.map(decode_cursor).transpose()?,
+    })
 }
 
 /// For optional fields of a PATCH body that cannot be cleared: absent means

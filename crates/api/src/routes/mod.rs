@@ -1,11 +1,15 @@
 //! The route table. Registering a handler with `.service()` on a
 //! utoipa-actix-web scope documents it in the OpenAPI spec.
 
+pub mod accounts;
+pub mod activities;
 pub mod auth;
+pub mod contacts;
 pub mod me;
 pub mod opportunities;
 pub mod org;
 pub mod pipelines;
+pub mod products;
 pub mod system;
 pub mod teams;
 pub mod users;
@@ -52,7 +56,26 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(opportunities::update::update_opportunity)
             .service(opportunities::delete::delete_opportunity)
             .service(opportunities::stage_history::get_opportunity_stage_history)
-            .service(opportunities::history::get_opportunity_history),
+            .service(opportunities::history::get_opportunity_history)
+            .service(accounts::list::list_accounts)
+            .service(accounts::create::create_account)
+            .service(accounts::get::get_account)
+            .service(accounts::update::update_account)
+            .service(accounts::delete::delete_account)
+            .service(contacts::list::list_contacts)
+            .service(contacts::create::create_contact)
+            .service(contacts::get::get_contact)
+            .service(contacts::update::update_contact)
+            .service(contacts::delete::delete_contact)
+            .service(products::list::list_products)
+            .service(products::create::create_product)
+            .service(products::get::get_product)
+            .service(products::update::update_product)
+            .service(activities::list::list_activities)
+            .service(activities::create::create_activity)
+            .service(activities::get::get_activity)
+            .service(activities::update::update_activity)
+            .service(activities::delete::delete_activity),
     );
 }
 

@@ -2,6 +2,8 @@
 //! domain types.
 
 pub mod accounts;
+pub mod activities;
+pub mod contacts;
 pub mod opportunities;
 pub mod opportunity_field_history;
 pub mod opportunity_stage_history;

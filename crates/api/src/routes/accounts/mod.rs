@@ -1,0 +1,7 @@
+//! Accounts (customer companies).
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod list;
+pub mod update;

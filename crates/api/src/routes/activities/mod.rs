@@ -1,0 +1,7 @@
+//! Calls, meetings, visits, demos, emails and notes.
+
+pub mod create;
+pub mod delete;
+pub mod get;
+pub mod list;
+pub mod update;

@@ -1,0 +1,6 @@
+//! The product catalogue.
+
+pub mod create;
+pub mod get;
+pub mod list;
+pub mod update;

@@ -1,0 +1,224 @@
+//! Activities. Logging one on an opportunity moves the opportunity's
+//! `last_activity_at` in the same transaction.
+
+use chrono::{DateTime, Utc};
+use glassbox_domain::activity::{Activity, ActivityType, last_activity_after};
+use glassbox_domain::page::{Page, PageRequest};
+use glassbox_domain::{DomainError, Scope};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use crate::Store;
+use crate::entities::{activities, opportunities};
+use crate::error::{check_version, db_err};
+use crate::refs::{Ref, check};
+
+/// Activity list filters.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// On this opportunity.
+    pub opportunity_id: Option<Uuid>,
+    /// On this account.
+    pub account_id: Option<Uuid>,
+    /// With this contact.
+    pub contact_id: Option<Uuid>,
+    /// Done by this user.
+    pub owner_id: Option<Uuid>,
+    /// Of this type.
+    pub activity_type: Option<ActivityType>,
+}
+
+fn activity(m: activities::Model) -> Result<Activity, DomainError> {
+    Ok(Activity {
+        activity_type: ActivityType::parse("type", &m.activity_type)
+            .map_err(|_| DomainError::Internal("bad stored activity type".into()))?,
+        id: m.id,
+        org_id: m.org_id,
+        subject: m.subject,
+        notes: m.notes,
+        occurred_at: m.occurred_at,
+        due_at: m.due_at,
+        duration_minutes: m.duration_minutes,
+        outcome: m.outcome,
+        done: m.done,
+        owner_id: m.owner_id,
+        opportunity_id: m.opportunity_id,
+        account_id: m.account_id,
+        contact_id: m.contact_id,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    })
+}
+
+fn row(a: &Activity, recorded_at: DateTime<Utc>) -> activities::ActiveModel {
+    activities::ActiveModel {
+        id: Set(a.id),
+        org_id: Set(a.org_id),
+        activity_type: Set(a.activity_type.as_str().to_owned()),
+        subject: Set(a.subject.clone()),
+        notes: Set(a.notes.clone()),
+        occurred_at: Set(a.occurred_at),
+        due_at: Set(a.due_at),
+        duration_minutes: Set(a.duration_minutes),
+        outcome: Set(a.outcome.clone()),
+        done: Set(a.done),
+        owner_id: Set(a.owner_id),
+        opportunity_id: Set(a.opportunity_id),
+        account_id: Set(a.account_id),
+        contact_id: Set(a.contact_id),
+        deleted_at: Set(None),
+        recorded_at: Set(recorded_at),
+        version: Set(a.version),
+        created_at: Set(a.created_at),
+        updated_at: Set(a.updated_at),
+    }
+}
+
+async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Activity, DomainError> {
+    let mut q = activities::Entity::find_by_id(id)
+        .filter(activities::Column::OrgId.eq(org_id))
+        .filter(activities::Column::DeletedAt.is_null());
+    if lock {
+        q = q.lock_exclusive();
+    }
+    q.one(conn)
+        .await
+        .map_err(db_err)?
+        .map(activity)
+        .transpose()?
+        .ok_or(DomainError::NotFound("activity"))
+}
+
+/// Moves the linked opportunity's `last_activity_at` forward.
+async fn touch_opportunity(conn: &impl ConnectionTrait, a: &Activity, now: DateTime<Utc>) -> Result<(), DomainError> {
+    let Some(opp_id) = a.opportunity_id else { return Ok(()) };
+    let current = opportunities::Entity::find_by_id(opp_id)
+        .filter(opportunities::Column::OrgId.eq(a.org_id))
+        .lock_exclusive()
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or(DomainError::NotFound("opportunity"))?;
+    let next = last_activity_after(current.last_activity_at, a, now);
+    if next != current.last_activity_at {
+        opportunities::Entity::update_many()
+            .col_expr(opportunities::Column::LastActivityAt, Expr::value(next))
+            .filter(opportunities::Column::Id.eq(opp_id))
+            .exec(conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Activities of the org by id, filtered.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn list_activities(&self, scope: &Scope, f: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>, DomainError> {
+        let mut q = activities::Entity::find()
+            .filter(activities::Column::OrgId.eq(scope.org_id))
+            .filter(activities::Column::DeletedAt.is_null());
+        if let Some(v) = f.opportunity_id {
+            q = q.filter(activities::Column::OpportunityId.eq(v));
+        }
+        if let Some(v) = f.account_id {
+            q = q.filter(activities::Column::AccountId.eq(v));
+        }
+        if let Some(v) = f.contact_id {
+            q = q.filter(activities::Column::ContactId.eq(v));
+        }
+        if let Some(v) = f.owner_id {
+            q = q.filter(activities::Column::OwnerId.eq(v));
+        }
+        if let Some(v) = f.activity_type {
+            q = q.filter(activities::Column::ActivityType.eq(v.as_str()));
+        }
+        if let Some(after) = page.after {
+            q = q.filter(activities::Column::Id.gt(after));
+        }
+        let rows = q
+            .order_by_asc(activities::Column::Id)
+            .limit(page.limit.get() + 1)
+            .all(self.conn())
+            .await
+            .map_err(db_err)?;
+        let page = Page::from_overfetch(rows, page.limit, |r| r.id);
+        Ok(Page {
+            items: page.items.into_iter().map(activity).collect::<Result<_, _>>()?,
+            next_after: page.next_after,
+        })
+    }
+
+    /// One live activity.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`].
+    pub async fn get_activity(&self, scope: &Scope, id: Uuid) -> Result<Activity, DomainError> {
+        find(self.conn(), scope.org_id, id, false).await
+    }
+
+    /// Inserts (`update` = `None`) or updates an activity and moves the
+    /// linked opportunity's `last_activity_at`, in one transaction.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] naming unknown links or owner;
+    /// [`DomainError::StaleVersion`]; [`DomainError::Conflict`] on a taken id.
+    pub async fn save_activity(&self, scope: &Scope, mut a: Activity, update: Option<Option<i64>>) -> Result<Activity, DomainError> {
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        check(
+            &txn,
+            scope.org_id,
+            &[
+                ("opportunity_id", a.opportunity_id, Ref::Opportunity),
+                ("account_id", a.account_id, Ref::Account),
+                ("contact_id", a.contact_id, Ref::Contact),
+                ("owner_id", Some(a.owner_id), Ref::User),
+            ],
+        )
+        .await?;
+        a.org_id = scope.org_id;
+        a.updated_at = now;
+        match update {
+            None => {
+                a.version = 1;
+                a.created_at = now;
+                row(&a, now).insert(&txn).await.map_err(db_err)?;
+            }
+            Some(if_match) => {
+                let current = find(&txn, scope.org_id, a.id, true).await?;
+                check_version(if_match, current.version)?;
+                a.version = current.version + 1;
+                a.created_at = current.created_at;
+                row(&a, now).update(&txn).await.map_err(db_err)?;
+            }
+        }
+        touch_opportunity(&txn, &a, now).await?;
+        txn.commit().await.map_err(db_err)?;
+        Ok(a)
+    }
+
+    /// Soft-deletes an activity.
+    ///
+    /// # Errors
+    /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`].
+    pub async fn delete_activity(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
+        let now = self.now();
+        let txn = self.begin_write().await?;
+        let current = find(&txn, scope.org_id, id, true).await?;
+        check_version(if_match, current.version)?;
+        activities::Entity::update_many()
+            .col_expr(activities::Column::DeletedAt, Expr::value(now))
+            .col_expr(activities::Column::UpdatedAt, Expr::value(now))
+            .col_expr(activities::Column::Version, Expr::value(current.version + 1))
+            .filter(activities::Column::Id.eq(id))
+            .exec(&txn)
+            .await
+            .map_err(db_err)?;
+        txn.commit().await.map_err(db_err)
+    }
+}
