@@ -3,7 +3,6 @@
 use glassbox_domain::account::{Account, Contact};
 use glassbox_domain::page::{Page, PageRequest};
 use glassbox_domain::{DomainError, Scope};
-use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
@@ -230,14 +229,13 @@ impl Store {
                 "the account still has live contacts, opportunities or sub-accounts".into(),
             ));
         }
-        accounts::Entity::update_many()
-            .col_expr(accounts::Column::DeletedAt, Expr::value(now))
-            .col_expr(accounts::Column::UpdatedAt, Expr::value(now))
-            .col_expr(accounts::Column::Version, Expr::value(current.version + 1))
-            .filter(accounts::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
+        let cols = crate::soft_delete::Columns {
+            id: accounts::Column::Id,
+            deleted_at: accounts::Column::DeletedAt,
+            updated_at: accounts::Column::UpdatedAt,
+            version: accounts::Column::Version,
+        };
+        crate::soft_delete::mark::<accounts::Entity>(&txn, cols, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
 
@@ -310,14 +308,13 @@ impl Store {
         let txn = self.begin_write().await?;
         let current = live_contact(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
-        contacts::Entity::update_many()
-            .col_expr(contacts::Column::DeletedAt, Expr::value(now))
-            .col_expr(contacts::Column::UpdatedAt, Expr::value(now))
-            .col_expr(contacts::Column::Version, Expr::value(current.version + 1))
-            .filter(contacts::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
+        let cols = crate::soft_delete::Columns {
+            id: contacts::Column::Id,
+            deleted_at: contacts::Column::DeletedAt,
+            updated_at: contacts::Column::UpdatedAt,
+            version: contacts::Column::Version,
+        };
+        crate::soft_delete::mark::<contacts::Entity>(&txn, cols, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

@@ -211,14 +211,13 @@ impl Store {
         let txn = self.begin_write().await?;
         let current = find(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
-        activities::Entity::update_many()
-            .col_expr(activities::Column::DeletedAt, Expr::value(now))
-            .col_expr(activities::Column::UpdatedAt, Expr::value(now))
-            .col_expr(activities::Column::Version, Expr::value(current.version + 1))
-            .filter(activities::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
+        let cols = crate::soft_delete::Columns {
+            id: activities::Column::Id,
+            deleted_at: activities::Column::DeletedAt,
+            updated_at: activities::Column::UpdatedAt,
+            version: activities::Column::Version,
+        };
+        crate::soft_delete::mark::<activities::Entity>(&txn, cols, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

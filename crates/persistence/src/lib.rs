@@ -18,6 +18,7 @@ pub mod orgs;
 pub mod pipelines;
 pub mod products;
 mod refs;
+mod soft_delete;
 pub mod teams;
 pub mod users;
 

@@ -4,56 +4,29 @@
 //! the stage move (closing the previous stage-history row, opening the new
 //! one) commit together or not at all.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use glassbox_domain::opportunity::{Applied, FieldChange, Opportunity, OpportunityChanges, StageMove, apply, check_gates, enter_stage};
 use glassbox_domain::org::TimeZone;
-use glassbox_domain::page::{Page, PageRequest};
 use glassbox_domain::pipeline::{ForecastCategory, StageKind};
 use glassbox_domain::{DomainError, Scope};
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::Store;
-use crate::entities::{
-    opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, stages, team_members,
-};
+use crate::entities::{opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, stages};
 use crate::error::{check_version, db_err};
 use crate::pipelines::stage_in;
+
+mod history;
+mod queries;
+
 use crate::refs::Ref;
-
-/// Keyset position in the default order `(created_at, id)`.
-pub type OpportunityKey = (DateTime<Utc>, Uuid);
-
-/// List filters; every one is optional and they combine with AND.
-#[derive(Debug, Clone, Default)]
-pub struct OpportunityFilter {
-    /// Owned by this user.
-    pub owner_id: Option<Uuid>,
-    /// Owned by a member of this team.
-    pub team_id: Option<Uuid>,
-    /// On this account.
-    pub account_id: Option<Uuid>,
-    /// In this pipeline.
-    pub pipeline_id: Option<Uuid>,
-    /// In this stage.
-    pub stage_id: Option<Uuid>,
-    /// Open, won or lost.
-    pub status: Option<StageKind>,
-    /// Close date on or after.
-    pub close_date_from: Option<NaiveDate>,
-    /// Close date on or before.
-    pub close_date_to: Option<NaiveDate>,
-    /// Changed at or after.
-    pub updated_since: Option<DateTime<Utc>>,
-    /// Name contains (case-insensitive).
-    pub q: Option<String>,
-    /// Newest first instead of oldest first.
-    pub descending: bool,
-}
+pub use history::{FieldHistoryRow, StageHistoryRow};
+pub(crate) use queries::name_contains;
+pub use queries::{OpportunityFilter, OpportunityKey, OpportunityTotal};
 
 /// What a new opportunity starts with; references are checked against the org.
 #[derive(Debug, Clone)]
@@ -70,53 +43,6 @@ pub struct NewOpportunity {
     pub stage_id: Option<Uuid>,
     /// Every other field, as changes applied on creation.
     pub fields: OpportunityChanges,
-}
-
-/// Totals of one currency and status: count and exact sum of amounts.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OpportunityTotal {
-    /// ISO 4217 currency.
-    pub currency: String,
-    /// Open, won or lost.
-    pub status: StageKind,
-    /// Number of opportunities.
-    pub count: i64,
-    /// Sum of amounts in minor units (i128: sums may exceed one amount's range).
-    pub amount_minor: i128,
-}
-
-/// One stage-history row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StageHistoryRow {
-    /// Row id.
-    pub id: Uuid,
-    /// Stage left.
-    pub from_stage_id: Option<Uuid>,
-    /// Stage entered.
-    pub to_stage_id: Uuid,
-    /// Entered at.
-    pub entered_at: DateTime<Utc>,
-    /// Left at; `None` for the current stage.
-    pub exited_at: Option<DateTime<Utc>>,
-    /// Who moved it.
-    pub actor_id: Option<Uuid>,
-}
-
-/// One field-history row.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldHistoryRow {
-    /// Row id.
-    pub id: Uuid,
-    /// Field.
-    pub field: String,
-    /// Old value.
-    pub old_value: Option<String>,
-    /// New value.
-    pub new_value: Option<String>,
-    /// Who changed it.
-    pub actor_id: Option<Uuid>,
-    /// When.
-    pub changed_at: DateTime<Utc>,
 }
 
 fn to_domain(m: opps::Model) -> Result<Opportunity, DomainError> {
@@ -415,196 +341,13 @@ impl Store {
         let txn = self.begin_write().await?;
         let current = get_in(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
-        opps::Entity::update_many()
-            .col_expr(opps::Column::DeletedAt, Expr::value(now))
-            .col_expr(opps::Column::UpdatedAt, Expr::value(now))
-            .col_expr(opps::Column::Version, Expr::value(current.version + 1))
-            .filter(opps::Column::Id.eq(id))
-            .exec(&txn)
-            .await
-            .map_err(db_err)?;
+        let cols = crate::soft_delete::Columns {
+            id: opps::Column::Id,
+            deleted_at: opps::Column::DeletedAt,
+            updated_at: opps::Column::UpdatedAt,
+            version: opps::Column::Version,
+        };
+        crate::soft_delete::mark::<opps::Entity>(&txn, cols, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
-
-    /// A page of opportunities in `(created_at, id)` order (or reversed),
-    /// filtered. Keyset pagination on an immutable key: rows inserted or
-    /// updated between pages never make a page skip or repeat a row.
-    ///
-    /// # Errors
-    /// [`DomainError::Internal`] on storage failure.
-    pub async fn list_opportunities(
-        &self,
-        scope: &Scope,
-        filter: &OpportunityFilter,
-        page: PageRequest<OpportunityKey>,
-    ) -> Result<Page<Opportunity, OpportunityKey>, DomainError> {
-        let mut q = opps::Entity::find().filter(filtered(scope, filter));
-        if let Some((at, id)) = page.after {
-            let after = if filter.descending {
-                Condition::any()
-                    .add(opps::Column::CreatedAt.lt(at))
-                    .add(Condition::all().add(opps::Column::CreatedAt.eq(at)).add(opps::Column::Id.lt(id)))
-            } else {
-                Condition::any()
-                    .add(opps::Column::CreatedAt.gt(at))
-                    .add(Condition::all().add(opps::Column::CreatedAt.eq(at)).add(opps::Column::Id.gt(id)))
-            };
-            q = q.filter(after);
-        }
-        q = if filter.descending {
-            q.order_by_desc(opps::Column::CreatedAt).order_by_desc(opps::Column::Id)
-        } else {
-            q.order_by_asc(opps::Column::CreatedAt).order_by_asc(opps::Column::Id)
-        };
-        let rows = q.limit(page.limit.get() + 1).all(self.conn()).await.map_err(db_err)?;
-        let page = Page::from_overfetch(rows, page.limit, |r| (r.created_at, r.id));
-        Ok(Page {
-            items: page.items.into_iter().map(to_domain).collect::<Result<_, _>>()?,
-            next_after: page.next_after,
-        })
-    }
-
-    /// Count and exact sum of amounts per currency and status, over the
-    /// filtered opportunities, computed in SQL.
-    ///
-    /// # Errors
-    /// [`DomainError::Internal`] on storage failure.
-    pub async fn opportunity_totals(&self, scope: &Scope, filter: &OpportunityFilter) -> Result<Vec<OpportunityTotal>, DomainError> {
-        let rows: Vec<(String, String, i64, Option<String>)> = opps::Entity::find()
-            .select_only()
-            .column(opps::Column::Currency)
-            .column(opps::Column::Status)
-            .column_as(opps::Column::Id.count(), "n")
-            .column_as(Expr::cust("CAST(SUM(amount_minor) AS TEXT)"), "total")
-            .filter(filtered(scope, filter))
-            .group_by(opps::Column::Currency)
-            .group_by(opps::Column::Status)
-            .order_by_asc(opps::Column::Currency)
-            .order_by_asc(opps::Column::Status)
-            .into_tuple()
-            .all(self.conn())
-            .await
-            .map_err(db_err)?;
-        rows.into_iter()
-            .map(|(currency, status, count, total)| {
-                Ok(OpportunityTotal {
-                    status: StageKind::parse("status", &status).map_err(|_| DomainError::Internal("bad stored status".into()))?,
-                    amount_minor: total
-                        .as_deref()
-                        .unwrap_or("0")
-                        .parse::<i128>()
-                        .map_err(|_| DomainError::Internal("sum is not an integer".into()))?,
-                    currency,
-                    count,
-                })
-            })
-            .collect()
-    }
-
-    /// Stage history of an opportunity, oldest first.
-    ///
-    /// # Errors
-    /// [`DomainError::NotFound`].
-    pub async fn stage_history(&self, scope: &Scope, id: Uuid) -> Result<Vec<StageHistoryRow>, DomainError> {
-        get_in(self.conn(), scope.org_id, id, false).await?;
-        let rows = sh::Entity::find()
-            .filter(sh::Column::OrgId.eq(scope.org_id))
-            .filter(sh::Column::OpportunityId.eq(id))
-            .order_by_asc(sh::Column::EnteredAt)
-            .order_by_asc(sh::Column::Id)
-            .all(self.conn())
-            .await
-            .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StageHistoryRow {
-                id: r.id,
-                from_stage_id: r.from_stage_id,
-                to_stage_id: r.to_stage_id,
-                entered_at: r.entered_at,
-                exited_at: r.exited_at,
-                actor_id: r.actor_id,
-            })
-            .collect())
-    }
-
-    /// Field history of an opportunity, oldest first.
-    ///
-    /// # Errors
-    /// [`DomainError::NotFound`].
-    pub async fn field_history(&self, scope: &Scope, id: Uuid) -> Result<Vec<FieldHistoryRow>, DomainError> {
-        get_in(self.conn(), scope.org_id, id, false).await?;
-        let rows = fh::Entity::find()
-            .filter(fh::Column::OrgId.eq(scope.org_id))
-            .filter(fh::Column::OpportunityId.eq(id))
-            .order_by_asc(fh::Column::ChangedAt)
-            .order_by_asc(fh::Column::Id)
-            .all(self.conn())
-            .await
-            .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| FieldHistoryRow {
-                id: r.id,
-                field: r.field,
-                old_value: r.old_value,
-                new_value: r.new_value,
-                actor_id: r.actor_id,
-                changed_at: r.changed_at,
-            })
-            .collect())
-    }
-}
-
-fn filtered(scope: &Scope, f: &OpportunityFilter) -> Condition {
-    let mut c = Condition::all()
-        .add(opps::Column::OrgId.eq(scope.org_id))
-        .add(opps::Column::DeletedAt.is_null());
-    if let Some(v) = f.owner_id {
-        c = c.add(opps::Column::OwnerId.eq(v));
-    }
-    if let Some(team) = f.team_id {
-        c = c.add(
-            opps::Column::OwnerId.in_subquery(
-                sea_orm::sea_query::Query::select()
-                    .column(team_members::Column::UserId)
-                    .from(team_members::Entity)
-                    .and_where(team_members::Column::OrgId.eq(scope.org_id))
-                    .and_where(team_members::Column::TeamId.eq(team))
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(v) = f.account_id {
-        c = c.add(opps::Column::AccountId.eq(v));
-    }
-    if let Some(v) = f.pipeline_id {
-        c = c.add(opps::Column::PipelineId.eq(v));
-    }
-    if let Some(v) = f.stage_id {
-        c = c.add(opps::Column::StageId.eq(v));
-    }
-    if let Some(v) = f.status {
-        c = c.add(opps::Column::Status.eq(v.as_str()));
-    }
-    if let Some(v) = f.close_date_from {
-        c = c.add(opps::Column::CloseDate.gte(v));
-    }
-    if let Some(v) = f.close_date_to {
-        c = c.add(opps::Column::CloseDate.lte(v));
-    }
-    if let Some(v) = f.updated_since {
-        c = c.add(opps::Column::UpdatedAt.gte(v));
-    }
-    if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
-        c = c.add(name_contains(opps::Column::Name, q));
-    }
-    c
-}
-
-/// Case-insensitive substring match on a name column, with LIKE wildcards
-/// in the search text escaped.
-pub(crate) fn name_contains(column: impl sea_orm::ColumnTrait, q: &str) -> Expr {
-    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    Expr::expr(Func::lower(Expr::col(column))).like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
