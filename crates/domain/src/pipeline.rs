@@ -235,6 +235,8 @@ pub struct StageChanges {
     pub rotting_days: Option<Option<i32>>,
     /// New stage gates.
     pub required_fields: Option<Vec<String>>,
+    /// New 1-based position; the other stages shift to make room.
+    pub position: Option<i32>,
 }
 
 /// Checks a rotting threshold: 1–3650 days.

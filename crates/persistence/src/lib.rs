@@ -72,6 +72,9 @@ impl Store {
         opts.max_connections(pool.max_connections)
             .min_connections(1)
             .acquire_timeout(pool.acquire_timeout)
+            // A ping on every checkout costs a round trip per query; broken
+            // connections surface as errors and are replaced by the pool.
+            .test_before_acquire(false)
             .sqlx_logging(false)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)

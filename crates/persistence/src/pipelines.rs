@@ -98,6 +98,34 @@ pub(crate) async fn insert_default_pipeline(conn: &impl ConnectionTrait, org_id:
     insert_pipeline(conn, org_id, Uuid::now_v7(), "Sales", &stages, now).await
 }
 
+/// Moves a stage to `position` (clamped to the pipeline's length) and
+/// renumbers the others 1..n. Positions only order the display and the
+/// funnel; history refers to stage ids, so nothing recorded changes.
+async fn reorder(conn: &impl ConnectionTrait, org_id: Uuid, pipeline_id: Uuid, stage_id: Uuid, position: i32) -> Result<i32, DomainError> {
+    let mut ids: Vec<Uuid> = stages::Entity::find()
+        .select_only()
+        .column(stages::Column::Id)
+        .filter(stages::Column::OrgId.eq(org_id))
+        .filter(stages::Column::PipelineId.eq(pipeline_id))
+        .order_by_asc(stages::Column::Position)
+        .into_tuple()
+        .all(conn)
+        .await
+        .map_err(db_err)?;
+    ids.retain(|id| *id != stage_id);
+    let index = (position.max(1) as usize - 1).min(ids.len());
+    ids.insert(index, stage_id);
+    for (i, id) in ids.iter().enumerate() {
+        stages::Entity::update_many()
+            .col_expr(stages::Column::Position, sea_orm::sea_query::Expr::value(i as i32 + 1))
+            .filter(stages::Column::Id.eq(*id))
+            .exec(conn)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(index as i32 + 1)
+}
+
 async fn load(conn: &impl ConnectionTrait, org_id: Uuid, ids: Option<Vec<Uuid>>) -> Result<Vec<Pipeline>, DomainError> {
     let mut q = pipelines::Entity::find().filter(pipelines::Column::OrgId.eq(org_id));
     if let Some(ids) = ids {
@@ -212,7 +240,10 @@ impl Store {
         }
         model.version = Set(version + 1);
         model.updated_at = Set(self.now());
-        let saved = model.update(&txn).await.map_err(db_err)?;
+        let mut saved = model.update(&txn).await.map_err(db_err)?;
+        if let Some(position) = changes.position {
+            saved.position = reorder(&txn, scope.org_id, pipeline_id, stage_id, position).await?;
+        }
         txn.commit().await.map_err(db_err)?;
         stage_to_domain(saved)
     }

@@ -272,6 +272,10 @@ pub struct PatchStage {
     #[serde(default, deserialize_with = "super::non_null")]
     #[schema(nullable = false)]
     pub required_fields: Option<Vec<String>>,
+    /// New 1-based position; the other stages shift.
+    #[serde(default, deserialize_with = "super::non_null")]
+    #[schema(nullable = false, minimum = 1)]
+    pub position: Option<i64>,
 }
 
 impl PatchStage {
@@ -290,6 +294,13 @@ impl PatchStage {
                 .required_fields
                 .clone()
                 .and_then(|f| errors.take(check_required_fields(&f)).map(|()| f)),
+            position: self.position.and_then(|p| match i32::try_from(p) {
+                Ok(p) if p >= 1 => Some(p),
+                _ => {
+                    errors.push(glassbox_domain::FieldError::new("position", "out_of_range", "must be 1 or more"));
+                    None
+                }
+            }),
         };
         errors.finish()?;
         Ok(changes)
