@@ -237,6 +237,11 @@ impl TestApp {
         self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
 
+    /// PATCH with owned arguments, for building many concurrent requests.
+    pub async fn patch_owned(&self, path: String, token: String, body: Value) -> Answer {
+        self.patch(&path, &token, body).await
+    }
+
     /// Creates an org with an admin (as the `bootstrap` command does) and signs in.
     pub async fn bootstrap(&self, org: &str, email: &str) -> Session {
         glassbox_api::cli::bootstrap(&self.store, org, email, "Admin", PASSWORD)

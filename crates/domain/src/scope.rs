@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use crate::error::DomainError;
 use crate::user::Role;
 
 /// The caller's identity and reach. Every repository method takes one, and
@@ -21,6 +22,21 @@ pub struct Scope {
 }
 
 impl Scope {
+    /// Refuses roles that may not write sales records: viewers are
+    /// read-only, marketing works on campaigns, leads and aggregates.
+    ///
+    /// # Errors
+    /// [`DomainError::Forbidden`] for viewer and marketing.
+    pub fn require_sales_writer(&self) -> Result<(), DomainError> {
+        match self.role {
+            Role::Viewer | Role::Marketing => Err(DomainError::Forbidden(format!(
+                "the {} role cannot change opportunities, accounts, contacts or activities",
+                self.role.as_str()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// True when the caller may administer the org (users, teams, settings).
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin

@@ -181,8 +181,9 @@ impl Store {
     /// cycle; [`DomainError::StaleVersion`]; [`DomainError::Conflict`] on a
     /// taken id or external id.
     pub async fn save_account(&self, scope: &Scope, mut a: Account, update: Option<Option<i64>>) -> Result<Account, DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         check(
             &txn,
             scope.org_id,
@@ -219,8 +220,9 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`]; [`DomainError::Conflict`].
     pub async fn delete_account(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         let current = live_account(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
         let in_use = crate::refs::account_in_use(&txn, scope.org_id, id).await?;
@@ -276,8 +278,9 @@ impl Store {
     /// [`DomainError::Validation`] on an unknown account; [`DomainError::StaleVersion`];
     /// [`DomainError::Conflict`].
     pub async fn save_contact(&self, scope: &Scope, mut c: Contact, update: Option<Option<i64>>) -> Result<Contact, DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         check(&txn, scope.org_id, &[("account_id", c.account_id, Ref::Account)]).await?;
         c.org_id = scope.org_id;
         c.updated_at = now;
@@ -304,8 +307,9 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`].
     pub async fn delete_contact(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         let current = live_contact(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
         let cols = crate::soft_delete::Columns {

@@ -168,8 +168,9 @@ impl Store {
     /// [`DomainError::Validation`] naming unknown links or owner;
     /// [`DomainError::StaleVersion`]; [`DomainError::Conflict`] on a taken id.
     pub async fn save_activity(&self, scope: &Scope, mut a: Activity, update: Option<Option<i64>>) -> Result<Activity, DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         check(
             &txn,
             scope.org_id,
@@ -207,8 +208,9 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`].
     pub async fn delete_activity(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         let current = find(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
         let cols = crate::soft_delete::Columns {

@@ -61,8 +61,8 @@ impl Store {
         new_hash: String,
         new_expires_at: DateTime<Utc>,
     ) -> Result<TokenOwner, DomainError> {
-        let now = self.now();
         let txn = self.begin_write().await?;
+        let now = self.now();
         let token = refresh_tokens::Entity::find()
             .filter(refresh_tokens::Column::TokenHash.eq(presented_hash))
             .lock_exclusive()

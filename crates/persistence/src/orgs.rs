@@ -31,8 +31,8 @@ impl Store {
     /// [`DomainError::Conflict`] if the ids are taken; [`DomainError::Internal`]
     /// on storage failure.
     pub async fn create_org_with_admin(&self, org: NewOrg, admin: NewUser, password_hash: String) -> Result<(Org, Uuid), DomainError> {
-        let now = self.now();
         let txn = self.begin_write().await?;
+        let now = self.now();
         let model = orgs::ActiveModel {
             id: Set(Uuid::now_v7()),
             name: Set(org.name.into_string()),

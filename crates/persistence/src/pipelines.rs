@@ -212,6 +212,15 @@ impl Store {
             return Err(DomainError::Forbidden("only an admin may change pipelines".into()));
         }
         let txn = self.begin_write().await?;
+        // One writer per pipeline at a time: reordering renumbers sibling
+        // rows, and concurrent renumbering would deadlock on PostgreSQL.
+        pipelines::Entity::find_by_id(pipeline_id)
+            .filter(pipelines::Column::OrgId.eq(scope.org_id))
+            .lock_exclusive()
+            .one(&txn)
+            .await
+            .map_err(db_err)?
+            .ok_or(DomainError::NotFound("pipeline"))?;
         let current = stages::Entity::find_by_id(stage_id)
             .filter(stages::Column::OrgId.eq(scope.org_id))
             .filter(stages::Column::PipelineId.eq(pipeline_id))
@@ -221,6 +230,24 @@ impl Store {
             .map_err(db_err)?
             .ok_or(DomainError::NotFound("stage"))?;
         check_version(if_match, current.version)?;
+        if let Some(name) = &changes.name {
+            let taken = stages::Entity::find()
+                .filter(stages::Column::OrgId.eq(scope.org_id))
+                .filter(stages::Column::PipelineId.eq(pipeline_id))
+                .filter(stages::Column::Id.ne(stage_id))
+                .all(&txn)
+                .await
+                .map_err(db_err)?
+                .iter()
+                .any(|s| s.name.to_lowercase() == name.as_str().to_lowercase());
+            if taken {
+                return Err(DomainError::invalid(
+                    "name",
+                    "duplicate_name",
+                    "another stage of this pipeline has this name",
+                ));
+            }
+        }
         let version = current.version;
         let mut model = current.into_active_model();
         if let Some(v) = changes.name {

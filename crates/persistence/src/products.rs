@@ -95,8 +95,8 @@ impl Store {
                 "only admins and managers maintain the product catalogue".into(),
             ));
         }
-        let now = self.now();
         let txn = self.begin_write().await?;
+        let now = self.now();
         p.org_id = scope.org_id;
         p.updated_at = now;
         match update {

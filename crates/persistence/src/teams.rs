@@ -214,8 +214,8 @@ impl Store {
     /// parent, manager or members; [`DomainError::Conflict`] on a taken name or id.
     pub async fn create_team(&self, scope: &Scope, team: NewTeam) -> Result<Team, DomainError> {
         require_admin(scope)?;
-        let now = self.now();
         let txn = self.begin_write().await?;
+        let now = self.now();
         lock_hierarchy(&txn, scope.org_id).await?;
         check_links(&txn, scope.org_id, team.id, team.parent_team_id, team.manager_user_id).await?;
         teams::ActiveModel {

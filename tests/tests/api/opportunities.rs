@@ -185,6 +185,10 @@ async fn bad_input_names_the_field_and_writes_nothing() {
         (json!({"name": "😀".repeat(256)}), "name"),
         (json!({"name": "X", "currency": "XYZ"}), "currency"),
         (json!({"name": "X", "close_date": "2017-02-30"}), "close_date"),
+        (json!({"name": "X", "close_date": "26-01-01"}), "close_date"),
+        (json!({"name": "X", "close_date": "2026-1-1"}), "close_date"),
+        (json!({"name": "X", "close_date": "+10000-01-01"}), "close_date"),
+        (json!({"name": "X", "close_date": "0000-01-01"}), "close_date"),
         (json!({"name": "X", "amount": "1e3"}), "amount"),
         (json!({"name": "X", "amount": "12.345"}), "amount"),
         (json!({"name": "X", "amount": 12.5}), "amount"),
@@ -209,4 +213,59 @@ async fn bad_input_names_the_field_and_writes_nothing() {
     assert_eq!(currency_only.expect_problem(422, "validation_failed").error_fields(), ["amount"]);
     let list = app.get("/api/v1/opportunities", &admin.access_token).await.expect(200);
     assert_eq!(list.body["data"].as_array().unwrap().len(), 1);
+}
+
+/// A viewer reads everything and writes nothing; marketing does not write deals.
+#[tokio::test]
+async fn viewers_and_marketing_cannot_write_sales_records() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let opp = create(&app, &admin, json!({"name": "Deal"})).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"].as_str().unwrap());
+    for role in ["viewer", "marketing"] {
+        let user = app.user(&admin, &format!("{role}@acme.test"), role, &[]).await;
+        app.get(&path, &user.access_token).await.expect(200);
+        app.post("/api/v1/opportunities", &user.access_token, json!({"name": "x"}))
+            .await
+            .expect_problem(403, "forbidden");
+        app.patch(&path, &user.access_token, json!({"name": "x"}))
+            .await
+            .expect_problem(403, "forbidden");
+        app.post("/api/v1/accounts", &user.access_token, json!({"name": "x"}))
+            .await
+            .expect_problem(403, "forbidden");
+        let activity = json!({"type": "call", "subject": "x", "occurred_at": "2017-06-30T10:00:00Z", "opportunity_id": opp["id"]});
+        app.post("/api/v1/activities", &user.access_token, activity)
+            .await
+            .expect_problem(403, "forbidden");
+    }
+    let unchanged = app.get(&path, &admin.access_token).await.expect(200);
+    assert_eq!(unchanged.body["name"], "Deal");
+}
+
+/// Twenty moves racing on one deal: every move is recorded, the history is
+/// one chain in time order, and exactly one row is open.
+#[tokio::test]
+async fn concurrent_stage_moves_keep_one_contiguous_chain() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let st = stages(&app, &admin).await;
+    let opp = create(&app, &admin, json!({"name": "Contested"})).await;
+    let path = format!("/api/v1/opportunities/{}", opp["id"].as_str().unwrap());
+    let cycle = ["Qualification", "Demo", "Proposal", "Negotiation"];
+    app.set_now("2017-06-30T12:00:00Z".parse().unwrap());
+    let moves = (0..20).map(|i| app.patch(&path, &admin.access_token, json!({"stage_id": st[cycle[i % 4]]})));
+    for answer in futures_util::future::join_all(moves).await {
+        answer.expect(200);
+    }
+    let history = app.get(&format!("{path}/stage-history"), &admin.access_token).await.expect(200);
+    let rows = history.body["data"].as_array().unwrap();
+    assert!(rows.len() >= 2);
+    assert_eq!(rows.iter().filter(|r| r["exited_at"].is_null()).count(), 1);
+    for pair in rows.windows(2) {
+        assert_eq!(pair[0]["to_stage_id"], pair[1]["from_stage_id"]);
+        assert_eq!(pair[0]["exited_at"], pair[1]["entered_at"]);
+    }
+    let current = app.get(&path, &admin.access_token).await.expect(200);
+    assert_eq!(rows.last().unwrap()["to_stage_id"], current.body["stage_id"]);
 }

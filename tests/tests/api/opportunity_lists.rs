@@ -129,3 +129,66 @@ async fn ten_thousand_amounts_sum_exactly() {
     assert_eq!(Decimal::from_str(got).unwrap(), expected);
     assert_eq!(got, expected.to_string());
 }
+
+/// Sums beyond i64 (SQLite's SUM overflows there) stay exact.
+#[tokio::test]
+async fn totals_stay_exact_beyond_the_64_bit_range() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let seed = app
+        .post(
+            "/api/v1/opportunities",
+            &admin.access_token,
+            json!({"name": "Seed", "amount": "9999999999999.99"}),
+        )
+        .await
+        .expect(201);
+    let (stage, pipeline) = (seed.body["stage_id"].as_str().unwrap(), seed.body["pipeline_id"].as_str().unwrap());
+    let db = Database::connect(app.settings.database_url.as_str()).await.unwrap();
+    let now = chrono::Utc::now();
+    for _ in 0..20 {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new("opportunities")).columns(
+            [
+                "id",
+                "org_id",
+                "name",
+                "owner_id",
+                "pipeline_id",
+                "stage_id",
+                "status",
+                "amount_minor",
+                "currency",
+                "forecast_category",
+                "stage_entered_at",
+                "version",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        );
+        for _ in 0..500 {
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                admin.org_id.into(),
+                "Max".into(),
+                admin.user_id.into(),
+                Uuid::parse_str(pipeline).unwrap().into(),
+                Uuid::parse_str(stage).unwrap().into(),
+                "open".into(),
+                999_999_999_999_999i64.into(),
+                "USD".into(),
+                "pipeline".into(),
+                now.into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        db.execute(&insert).await.unwrap();
+    }
+    let totals = app.get("/api/v1/opportunities/totals", &admin.access_token).await.expect(200);
+    // 10,001 × 9,999,999,999,999.99 = 100,009,999,999,999,899.99
+    assert_eq!(totals.body["data"][0]["amount"], "100009999999999899.99");
+    assert_eq!(totals.body["data"][0]["count"], 10_001);
+}

@@ -88,3 +88,37 @@ async fn admins_create_pipelines_and_tune_stages_with_validation() {
         .await
         .expect_problem(403, "forbidden");
 }
+
+/// Sixteen admins reorder the same pipeline at once: all succeed (they
+/// queue), positions stay 1..n (was a deadlock 500 on PostgreSQL).
+#[tokio::test]
+async fn concurrent_reorders_queue_instead_of_deadlocking() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let list = app.get("/api/v1/pipelines", &admin.access_token).await.expect(200);
+    let pipeline = list.body["data"][0]["id"].as_str().unwrap().to_owned();
+    let stage_ids: Vec<String> = list.body["data"][0]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap().to_owned())
+        .collect();
+    let moves = (0..16).map(|i| {
+        let path = format!("/api/v1/pipelines/{pipeline}/stages/{}", stage_ids[i % stage_ids.len()]);
+        app.patch_owned(path, admin.access_token.clone(), json!({"position": 1 + (i * 3) % 7}))
+    });
+    for answer in futures_util::future::join_all(moves).await {
+        answer.expect(200);
+    }
+    let after = app
+        .get(&format!("/api/v1/pipelines/{pipeline}"), &admin.access_token)
+        .await
+        .expect(200);
+    let positions: Vec<i64> = after.body["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["position"].as_i64().unwrap())
+        .collect();
+    assert_eq!(positions, [1, 2, 3, 4, 5, 6, 7]);
+}

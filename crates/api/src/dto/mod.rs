@@ -90,6 +90,34 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// Parses a calendar date strictly as `YYYY-MM-DD` (RFC 3339 full-date)
+/// with a year from 1900 to 2999; chrono alone also takes `26-01-01`,
+/// `2026-1-1` and `+10000-01-01`.
+///
+/// # Errors
+/// A message naming the expected form.
+pub fn parse_date(raw: &str) -> Result<chrono::NaiveDate, String> {
+    let b = raw.as_bytes();
+    let shaped = b.len() == 10 && b[4] == b'-' && b[7] == b'-' && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let date = shaped.then(|| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()).flatten();
+    match date {
+        Some(d) if (1900..=2999).contains(&chrono::Datelike::year(&d)) => Ok(d),
+        _ => Err(format!("`{raw}` is not a date YYYY-MM-DD between 1900 and 2999")),
+    }
+}
+
+/// Deserializes an optional strict date (see [`parse_date`]).
+pub fn strict_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    Option::<String>::deserialize(d)?
+        .map(|s| parse_date(&s).map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+/// Deserializes a nullable PATCH date: absent `None`, `null` `Some(None)`.
+pub fn strict_nullable_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<chrono::NaiveDate>>, D::Error> {
+    strict_date(d).map(Some)
+}
+
 const CURSOR_PREFIX: &str = "k1:";
 
 fn encode_cursor(after: Uuid) -> String {

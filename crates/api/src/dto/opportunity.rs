@@ -175,6 +175,7 @@ pub struct CreateOpportunity {
     #[schema(example = "USD", pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// Expected close date.
+    #[serde(default, deserialize_with = "super::strict_date")]
     pub close_date: Option<NaiveDate>,
     /// Forecast category (default: the stage's).
     pub forecast_category: Option<ForecastCategoryDto>,
@@ -262,7 +263,7 @@ pub struct PatchOpportunity {
     #[schema(nullable = false, pattern = "^[A-Z]{3}$")]
     pub currency: Option<String>,
     /// New close date or null.
-    #[serde(default, deserialize_with = "super::nullable")]
+    #[serde(default, deserialize_with = "super::strict_nullable_date")]
     #[schema(value_type = Option<NaiveDate>)]
     pub close_date: Option<Option<NaiveDate>>,
     /// New forecast category.
@@ -358,8 +359,10 @@ pub struct OpportunityQuery {
     /// open, won or lost.
     pub status: Option<StageKindDto>,
     /// Close date on or after (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "super::strict_date")]
     pub close_date_from: Option<NaiveDate>,
     /// Close date on or before (YYYY-MM-DD).
+    #[serde(default, deserialize_with = "super::strict_date")]
     pub close_date_to: Option<NaiveDate>,
     /// Changed at or after (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,

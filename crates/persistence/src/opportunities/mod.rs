@@ -203,8 +203,9 @@ impl Store {
     /// the pipeline, missing gate fields or loss reason;
     /// [`DomainError::Conflict`] on a taken id or external id.
     pub async fn create_opportunity(&self, scope: &Scope, new: NewOpportunity) -> Result<Opportunity, DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
+        let now = self.now();
         let mut refs = new.fields.clone();
         refs.owner_id = Some(new.owner_id);
         check_refs(&txn, scope.org_id, &refs).await?;
@@ -302,9 +303,12 @@ impl Store {
         changes: OpportunityChanges,
         if_match: Option<i64>,
     ) -> Result<Opportunity, DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let current = get_in(&txn, scope.org_id, id, true).await?;
+        // Read the clock only once the row is locked, so concurrent moves
+        // get increasing times in the order they commit.
+        let now = self.now();
         check_version(if_match, current.version)?;
         check_refs(&txn, scope.org_id, &changes).await?;
         let target = match changes.stage_id {
@@ -337,9 +341,12 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`]; [`DomainError::StaleVersion`].
     pub async fn delete_opportunity(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
-        let now = self.now();
+        scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let current = get_in(&txn, scope.org_id, id, true).await?;
+        // Read the clock only once the row is locked, so concurrent moves
+        // get increasing times in the order they commit.
+        let now = self.now();
         check_version(if_match, current.version)?;
         let cols = crate::soft_delete::Columns {
             id: opps::Column::Id,

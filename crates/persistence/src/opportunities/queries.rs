@@ -14,6 +14,12 @@ use crate::Store;
 use crate::entities::{opportunities as opps, team_members};
 use crate::error::db_err;
 
+/// Currency, status, count, and the two partial sums as text.
+type TotalsRow = (String, String, i64, Option<String>, Option<String>);
+
+/// Divisor that splits amounts into billions and remainders for exact sums.
+const SPLIT: i64 = 1_000_000_000;
+
 /// Keyset position in the default order `(created_at, id)`.
 pub type OpportunityKey = (DateTime<Utc>, Uuid);
 
@@ -102,12 +108,17 @@ impl Store {
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
     pub async fn opportunity_totals(&self, scope: &Scope, filter: &OpportunityFilter) -> Result<Vec<OpportunityTotal>, DomainError> {
-        let rows: Vec<(String, String, i64, Option<String>)> = opps::Entity::find()
+        // SQLite's SUM stops with "integer overflow" past i64, and amounts go up
+        // to 10^15 minor units; summing the billions and the remainders apart
+        // keeps every partial sum far inside i64 (for up to 9·10^9 rows) on
+        // both backends, and Rust puts them together in i128.
+        let rows: Vec<TotalsRow> = opps::Entity::find()
             .select_only()
             .column(opps::Column::Currency)
             .column(opps::Column::Status)
             .column_as(opps::Column::Id.count(), "n")
-            .column_as(Expr::cust("CAST(SUM(amount_minor) AS TEXT)"), "total")
+            .column_as(Expr::cust(format!("CAST(SUM(amount_minor / {SPLIT}) AS TEXT)")), "high")
+            .column_as(Expr::cust(format!("CAST(SUM(amount_minor % {SPLIT}) AS TEXT)")), "low")
             .filter(filtered(scope, filter))
             .group_by(opps::Column::Currency)
             .group_by(opps::Column::Status)
@@ -118,14 +129,16 @@ impl Store {
             .await
             .map_err(db_err)?;
         rows.into_iter()
-            .map(|(currency, status, count, total)| {
-                Ok(OpportunityTotal {
-                    status: StageKind::parse("status", &status).map_err(|_| DomainError::Internal("bad stored status".into()))?,
-                    amount_minor: total
-                        .as_deref()
+            .map(|(currency, status, count, high, low)| {
+                let part = |v: Option<String>| {
+                    v.as_deref()
                         .unwrap_or("0")
                         .parse::<i128>()
-                        .map_err(|_| DomainError::Internal("sum is not an integer".into()))?,
+                        .map_err(|_| DomainError::Internal("sum is not an integer".into()))
+                };
+                Ok(OpportunityTotal {
+                    status: StageKind::parse("status", &status).map_err(|_| DomainError::Internal("bad stored status".into()))?,
+                    amount_minor: part(high)? * i128::from(SPLIT) + part(low)?,
                     currency,
                     count,
                 })
