@@ -23,6 +23,55 @@ async fn create_many(app: &TestApp, s: &Session, prefix: &str, n: usize) -> Vec<
     ids
 }
 
+/// Inserts one open USD opportunity per amount (minor units) straight into
+/// the table, 500 rows per statement: faster than HTTP for volume tests.
+async fn insert_bulk(app: &TestApp, s: &Session, pipeline: &str, stage: &str, amounts: &[i64]) {
+    let db = Database::connect(app.settings.database_url.as_str()).await.unwrap();
+    let now = chrono::Utc::now();
+    for chunk in amounts.chunks(500) {
+        let mut insert = Query::insert();
+        insert.into_table(Alias::new("opportunities")).columns(
+            [
+                "id",
+                "org_id",
+                "name",
+                "owner_id",
+                "pipeline_id",
+                "stage_id",
+                "status",
+                "amount_minor",
+                "currency",
+                "forecast_category",
+                "stage_entered_at",
+                "version",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        );
+        for minor in chunk {
+            insert.values_panic([
+                Uuid::now_v7().into(),
+                s.org_id.into(),
+                "Bulk".into(),
+                s.user_id.into(),
+                Uuid::parse_str(pipeline).unwrap().into(),
+                Uuid::parse_str(stage).unwrap().into(),
+                "open".into(),
+                (*minor).into(),
+                "USD".into(),
+                "pipeline".into(),
+                now.into(),
+                1i64.into(),
+                now.into(),
+                now.into(),
+            ]);
+        }
+        db.execute(&insert).await.unwrap();
+    }
+    db.close().await.unwrap();
+}
+
 /// Pages of 37 through 1,000 deals while 200 more are inserted: each of the
 /// original 1,000 comes back exactly once.
 #[tokio::test]
@@ -70,56 +119,19 @@ async fn ten_thousand_amounts_sum_exactly() {
         .await
         .expect(201);
     let (stage, pipeline) = (seed.body["stage_id"].as_str().unwrap(), seed.body["pipeline_id"].as_str().unwrap());
-    let db = Database::connect(app.settings.database_url.as_str()).await.unwrap();
     let mut expected = Decimal::from_str("0.01").unwrap();
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let now = chrono::Utc::now();
-    for _ in 0..20 {
-        let mut insert = Query::insert();
-        insert.into_table(Alias::new("opportunities")).columns(
-            [
-                "id",
-                "org_id",
-                "name",
-                "owner_id",
-                "pipeline_id",
-                "stage_id",
-                "status",
-                "amount_minor",
-                "currency",
-                "forecast_category",
-                "stage_entered_at",
-                "version",
-                "created_at",
-                "updated_at",
-            ]
-            .map(Alias::new),
-        );
-        for _ in 0..500 {
+    let amounts: Vec<i64> = (0..10_000)
+        .map(|_| {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             let minor = ((state >> 33) % 10_000_000_000) as i64; // up to 99,999,999.99
             expected += Decimal::new(minor, 2);
-            insert.values_panic([
-                Uuid::now_v7().into(),
-                admin.org_id.into(),
-                "Bulk".into(),
-                admin.user_id.into(),
-                Uuid::parse_str(pipeline).unwrap().into(),
-                Uuid::parse_str(stage).unwrap().into(),
-                "open".into(),
-                minor.into(),
-                "USD".into(),
-                "pipeline".into(),
-                now.into(),
-                1i64.into(),
-                now.into(),
-                now.into(),
-            ]);
-        }
-        db.execute(&insert).await.unwrap();
-    }
+            minor
+        })
+        .collect();
+    insert_bulk(&app, &admin, pipeline, stage, &amounts).await;
     let totals = app
         .get("/api/v1/opportunities/totals?status=open", &admin.access_token)
         .await
@@ -144,49 +156,7 @@ async fn totals_stay_exact_beyond_the_64_bit_range() {
         .await
         .expect(201);
     let (stage, pipeline) = (seed.body["stage_id"].as_str().unwrap(), seed.body["pipeline_id"].as_str().unwrap());
-    let db = Database::connect(app.settings.database_url.as_str()).await.unwrap();
-    let now = chrono::Utc::now();
-    for _ in 0..20 {
-        let mut insert = Query::insert();
-        insert.into_table(Alias::new("opportunities")).columns(
-            [
-                "id",
-                "org_id",
-                "name",
-                "owner_id",
-                "pipeline_id",
-                "stage_id",
-                "status",
-                "amount_minor",
-                "currency",
-                "forecast_category",
-                "stage_entered_at",
-                "version",
-                "created_at",
-                "updated_at",
-            ]
-            .map(Alias::new),
-        );
-        for _ in 0..500 {
-            insert.values_panic([
-                Uuid::now_v7().into(),
-                admin.org_id.into(),
-                "Max".into(),
-                admin.user_id.into(),
-                Uuid::parse_str(pipeline).unwrap().into(),
-                Uuid::parse_str(stage).unwrap().into(),
-                "open".into(),
-                999_999_999_999_999i64.into(),
-                "USD".into(),
-                "pipeline".into(),
-                now.into(),
-                1i64.into(),
-                now.into(),
-                now.into(),
-            ]);
-        }
-        db.execute(&insert).await.unwrap();
-    }
+    insert_bulk(&app, &admin, pipeline, stage, &[999_999_999_999_999; 10_000]).await;
     let totals = app.get("/api/v1/opportunities/totals", &admin.access_token).await.expect(200);
     // 10,001 × 9,999,999,999,999.99 = 100,009,999,999,999,899.99
     assert_eq!(totals.body["data"][0]["amount"], "100009999999999899.99");
