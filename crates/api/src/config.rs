@@ -53,74 +53,54 @@ pub enum LogFormat {
 
 /// Every setting of the service. See the module docs for the variables.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     /// Database URL.
-    #[serde(default = "default_database_url")]
     pub database_url: String,
     /// Listen address, `host:port`.
-    #[serde(default = "default_bind")]
     pub bind: String,
     /// Signing secret, if given directly.
-    #[serde(default)]
     pub jwt_secret: Option<SecretString>,
     /// File holding a generated secret.
-    #[serde(default = "default_secret_file")]
     pub jwt_secret_file: PathBuf,
     /// `tracing` filter.
-    #[serde(default = "default_log")]
     pub log: String,
     /// Log format.
-    #[serde(default = "default_log_format")]
     pub log_format: LogFormat,
     /// Comma-separated CORS origins.
-    #[serde(default)]
     pub cors_origins: String,
     /// Largest request body in bytes.
-    #[serde(default = "default_body_limit")]
     pub body_limit: usize,
     /// Access-token lifetime in seconds.
-    #[serde(default = "default_access_ttl")]
     pub access_token_ttl: i64,
     /// Refresh-token lifetime in seconds.
-    #[serde(default = "default_refresh_ttl")]
     pub refresh_token_ttl: i64,
     /// Environment.
-    #[serde(default = "default_env")]
     pub env: Environment,
     /// Fake clock start (test only).
-    #[serde(default)]
     pub fake_now: Option<String>,
     /// HTTP worker threads (default: one per physical core).
-    #[serde(default)]
     pub workers: Option<usize>,
 }
 
-fn default_database_url() -> String {
-    "sqlite://glassbox.db?mode=rwc".into()
-}
-fn default_bind() -> String {
-    "127.0.0.1:8080".into()
-}
-fn default_secret_file() -> PathBuf {
-    PathBuf::from("glassbox.jwt-secret")
-}
-fn default_log() -> String {
-    "info".into()
-}
-fn default_log_format() -> LogFormat {
-    LogFormat::Text
-}
-fn default_body_limit() -> usize {
-    1024 * 1024
-}
-fn default_access_ttl() -> i64 {
-    15 * 60
-}
-fn default_refresh_ttl() -> i64 {
-    30 * 24 * 3600
-}
-fn default_env() -> Environment {
-    Environment::Production
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            database_url: "sqlite://glassbox.db?mode=rwc".into(),
+            bind: "127.0.0.1:8080".into(),
+            jwt_secret: None,
+            jwt_secret_file: PathBuf::from("glassbox.jwt-secret"),
+            log: "info".into(),
+            log_format: LogFormat::Text,
+            cors_origins: String::new(),
+            body_limit: 1024 * 1024,
+            access_token_ttl: 15 * 60,
+            refresh_token_ttl: 30 * 24 * 3600,
+            env: Environment::Production,
+            fake_now: None,
+            workers: None,
+        }
+    }
 }
 
 /// A setting that cannot work; the message says what to set.
@@ -147,21 +127,7 @@ impl Settings {
 
     /// Defaults for everything, for tests and embedding.
     pub fn defaults() -> Self {
-        Figment::new().extract().unwrap_or_else(|_| Self {
-            database_url: default_database_url(),
-            bind: default_bind(),
-            jwt_secret: None,
-            jwt_secret_file: default_secret_file(),
-            log: default_log(),
-            log_format: default_log_format(),
-            cors_origins: String::new(),
-            body_limit: default_body_limit(),
-            access_token_ttl: default_access_ttl(),
-            refresh_token_ttl: default_refresh_ttl(),
-            env: default_env(),
-            fake_now: None,
-            workers: None,
-        })
+        Self::default()
     }
 
     /// Checks ranges and formats that the types alone do not.

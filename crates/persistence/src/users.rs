@@ -8,7 +8,8 @@ use glassbox_domain::team::with_descendants;
 use glassbox_domain::user::{NewUser, Role, User, UserChanges};
 use glassbox_domain::{DomainError, Scope};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -73,8 +74,9 @@ pub(crate) async fn check_teams_exist(
     let found = teams::Entity::find()
         .filter(teams::Column::OrgId.eq(org_id))
         .filter(teams::Column::Id.is_in(team_ids.to_vec()))
-        .count_rows(conn)
-        .await?;
+        .count(conn)
+        .await
+        .map_err(db_err)?;
     if found != team_ids.len() as u64 {
         return Err(DomainError::invalid(
             field,
@@ -113,18 +115,6 @@ pub(crate) async fn insert_user(
     password_hash: String,
     now: DateTime<Utc>,
 ) -> Result<users::Model, DomainError> {
-    if users::Entity::find()
-        .filter(users::Column::OrgId.eq(org_id))
-        .filter(users::Column::Email.eq(user.email.as_str()))
-        .count_rows(conn)
-        .await?
-        > 0
-    {
-        return Err(DomainError::Conflict(format!(
-            "a user with email {} already exists",
-            user.email.as_str()
-        )));
-    }
     check_teams_exist(conn, org_id, &user.team_ids, "team_ids").await?;
     let model = users::ActiveModel {
         id: Set(user.id),
@@ -143,21 +133,6 @@ pub(crate) async fn insert_user(
     .map_err(db_err)?;
     set_memberships(conn, org_id, model.id, &user.team_ids).await?;
     Ok(model)
-}
-
-/// Small helper: `COUNT(*)` of a filtered select.
-trait CountRows {
-    async fn count_rows(self, conn: &impl ConnectionTrait) -> Result<u64, DomainError>;
-}
-
-impl<E: EntityTrait> CountRows for sea_orm::Select<E>
-where
-    E::Model: Sync,
-{
-    async fn count_rows(self, conn: &impl ConnectionTrait) -> Result<u64, DomainError> {
-        use sea_orm::PaginatorTrait;
-        self.count(conn).await.map_err(db_err)
-    }
 }
 
 impl Store {
@@ -341,20 +316,6 @@ impl Store {
                 "self_lockout",
                 "an admin cannot demote or deactivate themselves",
             ));
-        }
-        if let Some(email) = &changes.email
-            && email.as_str() != current.email
-            && users::Entity::find()
-                .filter(users::Column::OrgId.eq(scope.org_id))
-                .filter(users::Column::Email.eq(email.as_str()))
-                .count_rows(&txn)
-                .await?
-                > 0
-        {
-            return Err(DomainError::Conflict(format!(
-                "a user with email {} already exists",
-                email.as_str()
-            )));
         }
         if let Some(team_ids) = &changes.team_ids {
             check_teams_exist(&txn, scope.org_id, team_ids, "team_ids").await?;
