@@ -10,6 +10,7 @@ pub mod activity;
 pub mod clock;
 pub mod error;
 pub mod id;
+pub mod import;
 pub mod money;
 pub mod opportunity;
 pub mod org;

@@ -13,6 +13,7 @@ pub mod activities;
 pub mod auth;
 mod entities;
 mod error;
+pub mod import;
 pub mod opportunities;
 pub mod orgs;
 pub mod pipelines;

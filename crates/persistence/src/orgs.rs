@@ -1,9 +1,10 @@
 //! Organizations.
 
+use chrono::{DateTime, Utc};
 use glassbox_domain::org::{NewOrg, Org, OrgChanges};
 use glassbox_domain::user::NewUser;
 use glassbox_domain::{DomainError, Scope};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel, QuerySelect};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::orgs;
@@ -23,6 +24,25 @@ fn to_domain(m: orgs::Model) -> Org {
     }
 }
 
+/// Inserts an org with the default pipeline (inside the caller's transaction).
+async fn insert_org(conn: &impl ConnectionTrait, org: NewOrg, now: DateTime<Utc>) -> Result<Org, DomainError> {
+    let model = orgs::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(org.name.into_string()),
+        base_currency: Set(org.base_currency.code().to_owned()),
+        fiscal_year_start_month: Set(i32::from(org.fiscal_year_start_month.get())),
+        time_zone: Set(org.time_zone.name().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(conn)
+    .await
+    .map_err(db_err)?;
+    crate::pipelines::insert_default_pipeline(conn, model.id, now).await?;
+    Ok(to_domain(model))
+}
+
 impl Store {
     /// Creates an org and its first admin in one transaction (the
     /// `bootstrap` command). Returns the org and the admin's id.
@@ -33,24 +53,42 @@ impl Store {
     pub async fn create_org_with_admin(&self, org: NewOrg, admin: NewUser, password_hash: String) -> Result<(Org, Uuid), DomainError> {
         let txn = self.begin_write().await?;
         let now = self.now();
-        let model = orgs::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            name: Set(org.name.into_string()),
-            base_currency: Set(org.base_currency.code().to_owned()),
-            fiscal_year_start_month: Set(i32::from(org.fiscal_year_start_month.get())),
-            time_zone: Set(org.time_zone.name().to_owned()),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-        }
-        .insert(&txn)
-        .await
-        .map_err(db_err)?;
+        let org = insert_org(&txn, org, now).await?;
         let admin_id = admin.id;
-        users::insert_user(&txn, model.id, &admin, password_hash, now).await?;
-        crate::pipelines::insert_default_pipeline(&txn, model.id, now).await?;
+        users::insert_user(&txn, org.id, &admin, password_hash, now).await?;
         txn.commit().await.map_err(db_err)?;
-        Ok((to_domain(model), admin_id))
+        Ok((org, admin_id))
+    }
+
+    /// The org named `org.name`, created with `org`'s settings (and the
+    /// default pipeline) when there is none. Returns it and whether it was
+    /// created.
+    ///
+    /// # Errors
+    /// [`DomainError::Conflict`] when several orgs have that name.
+    pub async fn find_or_create_org(&self, org: NewOrg) -> Result<(Org, bool), DomainError> {
+        let txn = self.begin_write().await?;
+        let mut found = orgs::Entity::find()
+            .filter(orgs::Column::Name.eq(org.name.as_str()))
+            .limit(2)
+            .all(&txn)
+            .await
+            .map_err(db_err)?;
+        let result = match (found.pop(), found.pop()) {
+            (Some(_), Some(_)) => return Err(DomainError::Conflict(format!("several orgs are named `{}`", org.name.as_str()))),
+            (Some(existing), None) => (to_domain(existing), false),
+            (None, _) => (insert_org(&txn, org, self.now()).await?, true),
+        };
+        txn.commit().await.map_err(db_err)?;
+        Ok(result)
+    }
+
+    /// Whether any org exists (an empty database has none).
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn has_orgs(&self) -> Result<bool, DomainError> {
+        Ok(orgs::Entity::find().one(self.conn()).await.map_err(db_err)?.is_some())
     }
 
     /// The caller's org.

@@ -61,10 +61,21 @@ pub(crate) async fn insert_pipeline(
     .insert(conn)
     .await
     .map_err(db_err)?;
+    insert_stages(conn, org_id, id, stages, now).await
+}
+
+/// Inserts `stages` into pipeline `pipeline_id` at positions 1..n.
+pub(crate) async fn insert_stages(
+    conn: &impl ConnectionTrait,
+    org_id: Uuid,
+    pipeline_id: Uuid,
+    stages: &[NewStage],
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
     let rows = stages.iter().enumerate().map(|(i, s)| stages::ActiveModel {
         id: Set(Uuid::now_v7()),
         org_id: Set(org_id),
-        pipeline_id: Set(id),
+        pipeline_id: Set(pipeline_id),
         name: Set(s.name.as_str().to_owned()),
         position: Set(i as i32 + 1),
         probability: Set(i32::from(s.probability.get())),

@@ -5,6 +5,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod errors;
+mod import;
 mod migrations;
 mod openapi;
 mod opportunities;

@@ -369,6 +369,10 @@ pub struct OpportunityQuery {
     /// Name contains (case-insensitive), 1–100 characters.
     #[param(max_length = 100)]
     pub q: Option<String>,
+    /// External id equals (exact match, e.g. the id in the system an
+    /// import came from).
+    #[param(max_length = 255)]
+    pub external_id: Option<String>,
     /// `created_at` (default, oldest first) or `-created_at` (newest first).
     #[param(pattern = "^-?created_at$")]
     pub sort: Option<String>,
@@ -401,6 +405,7 @@ impl OpportunityQuery {
             close_date_to: self.close_date_to,
             updated_since: self.updated_since,
             q: self.q.clone(),
+            external_id: self.external_id.clone(),
             descending,
         })
     }

@@ -46,6 +46,8 @@ pub struct OpportunityFilter {
     pub updated_since: Option<DateTime<Utc>>,
     /// Name contains (case-insensitive).
     pub q: Option<String>,
+    /// External id equals (exact).
+    pub external_id: Option<String>,
     /// Newest first instead of oldest first.
     pub descending: bool,
 }
@@ -186,6 +188,9 @@ fn filtered(scope: &Scope, f: &OpportunityFilter) -> Condition {
     }
     if let Some(v) = f.updated_since {
         c = c.add(opps::Column::UpdatedAt.gte(v));
+    }
+    if let Some(v) = &f.external_id {
+        c = c.add(opps::Column::ExternalId.eq(v.as_str()));
     }
     if let Some(q) = f.q.as_deref().filter(|q| !q.is_empty()) {
         c = c.add(name_contains(opps::Column::Name, q));

@@ -1,6 +1,10 @@
-//! The `glassbox` command line: `serve` (default), `migrate`, `openapi`, `bootstrap`.
+//! The `glassbox` command line: `serve` (default), `migrate`, `openapi`,
+//! `bootstrap`, `import`.
+
+use std::path::PathBuf;
 
 use base64::Engine;
+use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use glassbox_domain::org::{NewOrg, Org};
 use glassbox_domain::user::{NewUser, NewUserInput, Role};
@@ -11,6 +15,8 @@ use uuid::Uuid;
 use crate::auth::password;
 use crate::config::Settings;
 use crate::startup::{Application, StartupError};
+
+pub mod import;
 
 /// Glassbox: the sales-performance backend.
 #[derive(Debug, Parser)]
@@ -29,7 +35,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Migrate the database and serve the API (the default).
-    Serve,
+    Serve {
+        /// On an empty database, first create a demo org with the bundled
+        /// CRM sample and print its admin's credentials (email from
+        /// GLASSBOX_ADMIN_EMAIL, password from GLASSBOX_ADMIN_PASSWORD or
+        /// generated). A database with data is served as it is.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Print the OpenAPI document.
@@ -47,6 +60,35 @@ pub enum Command {
         #[arg(long, default_value = "Administrator")]
         admin_name: String,
     },
+    /// Import records from files into an org (created when missing).
+    Import {
+        /// What to import.
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+}
+
+/// Importable sources.
+#[derive(Debug, Subcommand)]
+pub enum ImportSource {
+    /// The CRM sample dataset (sales_teams.csv, accounts.csv, products.csv,
+    /// sales_pipeline.csv), e.g. the bundled `data/crm-sample`. Imported
+    /// users cannot log in until an admin sets their password.
+    CrmSample {
+        /// Directory holding the four CSV files.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Org to import into (created with default settings when missing).
+        #[arg(long, default_value = "CRM Sample")]
+        org: String,
+        /// Day the undated Prospecting rows are created on (default: the
+        /// latest date in sales_pipeline.csv).
+        #[arg(long)]
+        reference_date: Option<NaiveDate>,
+        /// Print how long reading, planning and writing took.
+        #[arg(long)]
+        timings: bool,
+    },
 }
 
 /// Runs the command line.
@@ -54,7 +96,7 @@ pub enum Command {
 /// # Errors
 /// A message for the operator.
 pub async fn run(cli: Cli) -> Result<(), String> {
-    let command = cli.command.unwrap_or(Command::Serve);
+    let command = cli.command.unwrap_or(Command::Serve { demo: false });
     if let Command::Openapi = command {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
@@ -69,18 +111,19 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     let clock = settings.clock().map_err(|e| e.to_string())?;
     match command {
         Command::Openapi => Ok(()),
-        Command::Serve => {
-            let app = Application::build(&settings, clock)
-                .await
-                .map_err(|e: StartupError| e.to_string())?;
+        Command::Serve { demo } => {
+            let store = connect(&settings, clock).await?;
+            if demo {
+                let email = std::env::var("GLASSBOX_ADMIN_EMAIL").ok();
+                let password = std::env::var("GLASSBOX_ADMIN_PASSWORD").ok();
+                import::seed_demo(&store, email.as_deref(), password.as_deref()).await?;
+            }
+            let app = Application::build_with_store(&settings, store).map_err(|e: StartupError| e.to_string())?;
             tracing::info!(bind = %settings.bind, port = app.port(), "serving; docs at /docs, spec at /openapi.json");
             app.run_until_stopped().await.map_err(|e| e.to_string())
         }
         Command::Migrate => {
-            let store = Store::connect(&settings.database_url, PoolOptions::default(), clock)
-                .await
-                .map_err(|e| e.to_string())?;
-            store.migrate().await.map_err(|e| e.to_string())?;
+            let store = connect(&settings, clock).await?;
             println!("migrations applied to {}", store.backend_name());
             Ok(())
         }
@@ -89,30 +132,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             admin_email,
             admin_name,
         } => {
-            let (password, generated) = match std::env::var("GLASSBOX_ADMIN_PASSWORD") {
-                Ok(p) if !p.is_empty() => (p, false),
-                _ => {
-                    let mut bytes = [0u8; 18];
-                    rand::rng().fill_bytes(&mut bytes);
-                    (base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes), true)
-                }
-            };
-            let new_org = NewOrg::with_defaults(&org).map_err(|e| e.to_string())?;
-            let admin = NewUser::parse(NewUserInput {
-                id: None,
-                name: &admin_name,
-                email: &admin_email,
-                role: Role::Admin,
-                password: &password,
-                team_ids: Vec::new(),
-            })
-            .map_err(|e| e.to_string())?;
-            let hash = password::hash(admin.password.expose()).map_err(|e| e.to_string())?;
-            let store = Store::connect(&settings.database_url, PoolOptions::default(), clock)
-                .await
-                .map_err(|e| e.to_string())?;
-            store.migrate().await.map_err(|e| e.to_string())?;
-            let (org, admin_id) = store.create_org_with_admin(new_org, admin, hash).await.map_err(|e| e.to_string())?;
+            let (password, generated) = admin_password();
+            let store = connect(&settings, clock).await?;
+            let (org, admin_id) = bootstrap(&store, &org, &admin_email, &admin_name, &password).await?;
             println!(
                 "org_id:   {}\nadmin_id: {admin_id}\nemail:    {}",
                 org.id,
@@ -123,7 +145,45 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Import {
+            source:
+                ImportSource::CrmSample {
+                    dir,
+                    org,
+                    reference_date,
+                    timings,
+                },
+        } => {
+            let store = connect(&settings, clock).await?;
+            let outcome = import::crm_sample_dir(&store, &dir, &org, reference_date).await?;
+            print!("{}", outcome.report(timings));
+            Ok(())
+        }
     }
+}
+
+/// Connects to the configured database and applies pending migrations.
+async fn connect(settings: &Settings, clock: std::sync::Arc<dyn glassbox_domain::Clock>) -> Result<Store, String> {
+    let store = Store::connect(&settings.database_url, PoolOptions::default(), clock)
+        .await
+        .map_err(|e| e.to_string())?;
+    store.migrate().await.map_err(|e| e.to_string())?;
+    Ok(store)
+}
+
+/// GLASSBOX_ADMIN_PASSWORD, or a generated one (`true`: print it once).
+fn admin_password() -> (String, bool) {
+    match std::env::var("GLASSBOX_ADMIN_PASSWORD") {
+        Ok(p) if !p.is_empty() => (p, false),
+        _ => (generate_password(), true),
+    }
+}
+
+/// 18 random bytes, base64url: 24 characters.
+fn generate_password() -> String {
+    let mut bytes = [0u8; 18];
+    rand::rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Creates an org with default settings and its first admin.
