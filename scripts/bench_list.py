@@ -7,7 +7,7 @@ and drives `GET /api/v1/opportunities?owner_id=…&stage_id=…&limit=50` with w
 on loopback for a bounded time. Prints requests/s and latency percentiles,
 plus the cost of the same keyset query as raw SQL.
 
-Usage: scripts/bench_list.py --db sqlite|postgres [--rows N] [--duration S]
+Usage: scripts/bench_list.py --db sqlite|postgres [--rows N] [--duration S] [--connections C] [--perf FILE]
 Needs: a release build (cargo build --release -p glassbox-api), wrk, psql for
 PostgreSQL (trust auth on 127.0.0.1:5432). Creates and drops its own database.
 """
@@ -105,6 +105,7 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--duration", type=int, default=15)
     ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--perf", metavar="FILE", help="also record a perf profile of the server during the load into FILE")
     args = ap.parse_args()
     if not os.path.exists(BIN) or not shutil.which("wrk"):
         sys.exit("needs target/release/glassbox (cargo build --release -p glassbox-api) and wrk (apt-get install wrk)")
@@ -142,8 +143,14 @@ def main():
         page = http("GET", base + path, token=token)
         print(f"one page: {len(page['data'])} rows, next_cursor {'set' if page['next_cursor'] else 'null'}")
         print(f"raw SQL keyset page: {raw_sql_cost(args.db, target, org, owner, stage)}")
+        perf = None
+        if args.perf:
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(server.pid), "-o", args.perf, "--", "sleep", str(args.duration)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-H", f"Authorization: Bearer {token}", base + path],
                              check=True, capture_output=True, text=True).stdout
+        if perf:
+            perf.wait()
         rps = re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1)
         lat = dict(re.findall(r"\s+(50|75|90|99)%\s+([0-9.]+\w+)", out))
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use glassbox_api::config::{Environment, Settings};
 use glassbox_api::startup::Application;
 use glassbox_domain::FixedClock;
-use glassbox_persistence::{PoolOptions, Store};
+use glassbox_persistence::Store;
 use reqwest::{Method, StatusCode, header::HeaderMap};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -179,7 +179,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         glassbox_api::telemetry::init("debug", settings.log_format);
     }
     let clock = Arc::new(FixedClock::new(T0.parse().unwrap()));
-    let store = Store::connect(&settings.database_url, PoolOptions::default(), clock.clone())
+    let store = Store::connect(&settings.database_url, settings.pool_options(), clock.clone())
         .await
         .expect("connect");
     store.migrate().await.expect("migrate");

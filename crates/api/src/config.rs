@@ -81,6 +81,9 @@ pub struct Settings {
     pub fake_now: Option<String>,
     /// HTTP worker threads (default: one per physical core).
     pub workers: Option<usize>,
+    /// Milliseconds a caller's scope (role, teams) may be reused between
+    /// requests when this process wrote no user or team since; 0 disables.
+    pub scope_cache_ms: u64,
 }
 
 impl Default for Settings {
@@ -99,6 +102,7 @@ impl Default for Settings {
             env: Environment::Production,
             fake_now: None,
             workers: None,
+            scope_cache_ms: 1000,
         }
     }
 }
@@ -125,6 +129,14 @@ impl Settings {
             .map_err(|e| ConfigError(e.to_string()))
     }
 
+    /// Database pool settings, with the scope cache TTL.
+    pub fn pool_options(&self) -> glassbox_persistence::PoolOptions {
+        glassbox_persistence::PoolOptions {
+            scope_cache_ttl: std::time::Duration::from_millis(self.scope_cache_ms),
+            ..glassbox_persistence::PoolOptions::default()
+        }
+    }
+
     /// Defaults for everything, for tests and embedding.
     pub fn defaults() -> Self {
         Self::default()
@@ -148,6 +160,12 @@ impl Settings {
         if let Some(workers) = self.workers {
             range("GLASSBOX_WORKERS", workers as i64, 1, 1024)?;
         }
+        range(
+            "GLASSBOX_SCOPE_CACHE_MS",
+            i64::try_from(self.scope_cache_ms).unwrap_or(i64::MAX),
+            0,
+            60_000,
+        )?;
         for origin in self.cors_origin_list() {
             let valid = (origin.starts_with("http://") || origin.starts_with("https://"))
                 && !origin.contains('*')

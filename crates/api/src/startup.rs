@@ -10,7 +10,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use chrono::Duration;
 use glassbox_domain::{Clock, DomainError};
-use glassbox_persistence::{PoolOptions, Store};
+use glassbox_persistence::Store;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -49,7 +49,7 @@ impl Application {
     /// # Errors
     /// [`StartupError`] with what to fix.
     pub async fn build(settings: &Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
-        let store = Store::connect(&settings.database_url, PoolOptions::default(), clock).await?;
+        let store = Store::connect(&settings.database_url, settings.pool_options(), clock).await?;
         store.migrate().await?;
         Self::build_with_store(settings, store)
     }

@@ -270,6 +270,7 @@ impl Store {
         insert_batches(&txn, opp_rows).await?;
         insert_batches(&txn, history_rows).await?;
         txn.commit().await.map_err(db_err)?;
+        self.scopes.invalidate();
         Ok(counts)
     }
 

@@ -19,6 +19,7 @@ pub mod orgs;
 pub mod pipelines;
 pub mod products;
 mod refs;
+mod scope_cache;
 mod soft_delete;
 pub mod teams;
 pub mod users;
@@ -41,6 +42,7 @@ pub use error::db_err;
 pub struct Store {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
+    scopes: Arc<scope_cache::ScopeCache>,
 }
 
 /// Pool sizing and timeouts.
@@ -50,6 +52,9 @@ pub struct PoolOptions {
     pub max_connections: u32,
     /// How long a request waits for a free connection.
     pub acquire_timeout: Duration,
+    /// How long a caller's loaded scope may be reused when no user or team
+    /// write happened in this process since (zero: never).
+    pub scope_cache_ttl: Duration,
 }
 
 impl Default for PoolOptions {
@@ -57,6 +62,7 @@ impl Default for PoolOptions {
         Self {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(10),
+            scope_cache_ttl: Duration::from_secs(1),
         }
     }
 }
@@ -84,7 +90,11 @@ impl Store {
                     .busy_timeout(Duration::from_secs(5))
             });
         let db = Database::connect(opts).await.map_err(db_err)?;
-        Ok(Self { db, clock })
+        Ok(Self {
+            db,
+            clock,
+            scopes: Arc::new(scope_cache::ScopeCache::new(pool.scope_cache_ttl)),
+        })
     }
 
     /// Applies pending migrations.

@@ -235,6 +235,7 @@ impl Store {
         set_members(&txn, scope.org_id, team.id, &team.member_user_ids).await?;
         let created = get_team_in(&txn, scope.org_id, team.id).await?;
         txn.commit().await.map_err(db_err)?;
+        self.scopes.invalidate();
         Ok(created)
     }
 
@@ -274,6 +275,7 @@ impl Store {
         model.update(&txn).await.map_err(db_err)?;
         let updated = get_team_in(&txn, scope.org_id, id).await?;
         txn.commit().await.map_err(db_err)?;
+        self.scopes.invalidate();
         Ok(updated)
     }
 
@@ -306,6 +308,7 @@ impl Store {
             .map_err(db_err)?;
         teams::Entity::delete_by_id(id).exec(&txn).await.map_err(db_err)?;
         txn.commit().await.map_err(db_err)?;
+        self.scopes.invalidate();
         Ok(())
     }
 }

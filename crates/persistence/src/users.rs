@@ -7,6 +7,8 @@ use glassbox_domain::page::{Page, PageRequest};
 use glassbox_domain::team::with_descendants;
 use glassbox_domain::user::{NewUser, Role, User, UserChanges};
 use glassbox_domain::{DomainError, Scope};
+use sea_orm::ExprTrait;
+use sea_orm::sea_query::{Condition, Expr, JoinType, Order, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -143,18 +145,44 @@ impl Store {
     /// [`DomainError::Unauthenticated`] when the user is gone, inactive, or
     /// not in `org_id`.
     pub async fn load_scope(&self, org_id: Uuid, user_id: Uuid) -> Result<Scope, DomainError> {
-        let user = users::Entity::find_by_id(user_id)
-            .filter(users::Column::OrgId.eq(org_id))
-            .one(self.conn())
-            .await
-            .map_err(db_err)?
-            .filter(|u| u.active)
+        if let Some(scope) = self.scopes.get(org_id, user_id) {
+            return Ok(scope);
+        }
+        let epoch = self.scopes.epoch();
+        // One round trip: the user's row once per team it is in (or once
+        // with no team).
+        let q = Query::select()
+            .column((users::Entity, users::Column::Role))
+            .column((team_members::Entity, team_members::Column::TeamId))
+            .from(users::Entity)
+            .join(
+                JoinType::LeftJoin,
+                team_members::Entity,
+                Condition::all()
+                    .add(Expr::col((team_members::Entity, team_members::Column::UserId)).equals((users::Entity, users::Column::Id)))
+                    .add(Expr::col((team_members::Entity, team_members::Column::OrgId)).equals((users::Entity, users::Column::OrgId))),
+            )
+            .and_where(Expr::col((users::Entity, users::Column::Id)).eq(user_id))
+            .and_where(Expr::col((users::Entity, users::Column::OrgId)).eq(org_id))
+            .and_where(Expr::col((users::Entity, users::Column::Active)).eq(true))
+            .order_by((team_members::Entity, team_members::Column::TeamId), Order::Asc)
+            .to_owned();
+        let conn = self.conn();
+        let rows = conn.query_all(&q).await.map_err(db_err)?;
+        let first = rows
+            .first()
             .ok_or_else(|| DomainError::Unauthenticated("the user is unknown or deactivated".into()))?;
-        let role = Role::parse("role", &user.role).map_err(|_| DomainError::Internal(format!("stored role `{}` is unknown", user.role)))?;
-        let mut own_teams = memberships(self.conn(), org_id, vec![user_id])
-            .await?
-            .remove(&user_id)
-            .unwrap_or_default();
+        let stored_role: String = first.try_get_by_index(0).map_err(db_err)?;
+        let role =
+            Role::parse("role", &stored_role).map_err(|_| DomainError::Internal(format!("stored role `{stored_role}` is unknown")))?;
+        let mut own_teams = rows
+            .iter()
+            .map(|r| r.try_get_by_index::<Option<Uuid>>(1))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(db_err)?
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>();
         let visible_team_ids = if role == Role::Manager {
             let teams: Vec<(Uuid, Option<Uuid>, Option<Uuid>)> = teams::Entity::find()
                 .select_only()
@@ -163,7 +191,7 @@ impl Store {
                 .column(teams::Column::ManagerUserId)
                 .filter(teams::Column::OrgId.eq(org_id))
                 .into_tuple()
-                .all(self.conn())
+                .all(conn)
                 .await
                 .map_err(db_err)?;
             // A manager leads the teams they manage, member or not.
@@ -173,12 +201,14 @@ impl Store {
         } else {
             own_teams
         };
-        Ok(Scope {
+        let scope = Scope {
             org_id,
             user_id,
             role,
             visible_team_ids,
-        })
+        };
+        self.scopes.put(&scope, epoch);
+        Ok(scope)
     }
 
     /// The stored password hash of a user of the caller's org, to check a
@@ -270,6 +300,7 @@ impl Store {
         let model = insert_user(&txn, scope.org_id, &user, password_hash, self.now()).await?;
         let created = get_user_in(&txn, scope.org_id, model.id).await?;
         txn.commit().await.map_err(db_err)?;
+        self.scopes.invalidate();
         Ok(created)
     }
 
@@ -346,6 +377,7 @@ impl Store {
         model.update(&txn).await.map_err(db_err)?;
         let updated = get_user_in(&txn, scope.org_id, id).await?;
         txn.commit().await.map_err(db_err)?;
+        self.scopes.invalidate();
         Ok(updated)
     }
 }

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use clap::{Parser, Subcommand};
 use glassbox_domain::org::{NewOrg, Org};
 use glassbox_domain::user::{NewUser, NewUserInput, Role};
-use glassbox_persistence::{PoolOptions, Store};
+use glassbox_persistence::Store;
 use rand::RngCore;
 use uuid::Uuid;
 
@@ -164,7 +164,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 
 /// Connects to the configured database and applies pending migrations.
 async fn connect(settings: &Settings, clock: std::sync::Arc<dyn glassbox_domain::Clock>) -> Result<Store, String> {
-    let store = Store::connect(&settings.database_url, PoolOptions::default(), clock)
+    let store = Store::connect(&settings.database_url, settings.pool_options(), clock)
         .await
         .map_err(|e| e.to_string())?;
     store.migrate().await.map_err(|e| e.to_string())?;
