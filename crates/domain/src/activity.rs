@@ -133,14 +133,3 @@ pub fn check(a: &Activity) -> Result<(), DomainError> {
         Err(DomainError::Validation(errors))
     }
 }
-
-/// The opportunity's new `last_activity_at` after logging `a`: the later of
-/// the current value and the activity's `occurred_at`, but never in the
-/// future of `now` (a planned activity has not happened yet).
-pub fn last_activity_after(current: Option<DateTime<Utc>>, a: &Activity, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
-    let happened = a.occurred_at.filter(|t| *t <= now);
-    match (current, happened) {
-        (Some(c), Some(h)) => Some(c.max(h)),
-        (c, h) => c.or(h),
-    }
-}

@@ -13,14 +13,27 @@ use crate::error::{DomainError, Errors};
 pub struct Currency(iso_currency::Currency);
 
 impl Currency {
-    /// Parses a three-letter ISO 4217 code (upper case).
+    /// Parses a three-letter ISO 4217 code (upper case) of a currency that
+    /// money can be held in: codes the standard lists without minor units
+    /// ("N.A." in its table: precious metals such as `XAU`, special drawing
+    /// rights `XDR`, the test code `XTS`, "no currency" `XXX`) are refused.
     ///
     /// # Errors
     /// [`DomainError::Validation`] on `field` with code `unknown_currency`.
     pub fn parse(field: &str, code: &str) -> Result<Self, DomainError> {
-        iso_currency::Currency::from_code(code)
-            .map(Self)
-            .ok_or_else(|| DomainError::invalid(field, "unknown_currency", format!("`{code}` is not an ISO 4217 currency code")))
+        match iso_currency::Currency::from_code(code) {
+            Some(c) if c.exponent().is_some() => Ok(Self(c)),
+            Some(_) => Err(DomainError::invalid(
+                field,
+                "unknown_currency",
+                format!("`{code}` is an ISO 4217 code without minor units (a metal, fund, test or no-currency code), not money"),
+            )),
+            None => Err(DomainError::invalid(
+                field,
+                "unknown_currency",
+                format!("`{code}` is not an ISO 4217 currency code"),
+            )),
+        }
     }
 
     /// The three-letter code.
@@ -28,8 +41,7 @@ impl Currency {
         self.0.code()
     }
 
-    /// Number of minor-unit digits (2 for USD, 0 for JPY, 3 for KWD); 0 for
-    /// codes without minor units such as `XAU`.
+    /// Number of minor-unit digits (2 for USD, 0 for JPY, 3 for KWD).
     pub fn exponent(&self) -> u32 {
         self.0.exponent().map(u32::from).unwrap_or(0)
     }
@@ -308,6 +320,9 @@ mod tests {
         assert_eq!(Currency::parse("c", "KWD").unwrap().exponent(), 3);
         assert!(Currency::parse("c", "usd").is_err());
         assert!(Currency::parse("c", "XXY").is_err());
+        for not_money in ["XAU", "XXX", "XTS", "XDR"] {
+            assert!(Currency::parse("c", not_money).is_err(), "{not_money}");
+        }
     }
 
     #[test]

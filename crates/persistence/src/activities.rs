@@ -2,7 +2,7 @@
 //! `last_activity_at` in the same transaction.
 
 use chrono::{DateTime, Utc};
-use glassbox_domain::activity::{Activity, ActivityType, last_activity_after};
+use glassbox_domain::activity::{Activity, ActivityType};
 use glassbox_domain::page::{Page, PageRequest};
 use glassbox_domain::{DomainError, Scope};
 use sea_orm::sea_query::Expr;
@@ -92,16 +92,39 @@ async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -
 }
 
 /// Moves the linked opportunity's `last_activity_at` forward.
-async fn touch_opportunity(conn: &impl ConnectionTrait, a: &Activity, now: DateTime<Utc>) -> Result<(), DomainError> {
-    let Some(opp_id) = a.opportunity_id else { return Ok(()) };
+/// Sets the opportunity's `last_activity_at` to the latest `occurred_at`
+/// of its live activities that is not after `now` (a planned activity has
+/// not happened yet), or null when there is none; so the value follows
+/// activities that are logged, corrected, moved to another opportunity or
+/// deleted. The opportunity row is locked first, so concurrent activity
+/// writes on one opportunity each see the others' committed rows.
+async fn refresh_last_activity(
+    conn: &impl ConnectionTrait,
+    org_id: Uuid,
+    opp_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DomainError> {
+    let Some(opp_id) = opp_id else { return Ok(()) };
     let current = opportunities::Entity::find_by_id(opp_id)
-        .filter(opportunities::Column::OrgId.eq(a.org_id))
+        .filter(opportunities::Column::OrgId.eq(org_id))
         .lock_exclusive()
         .one(conn)
         .await
         .map_err(db_err)?
         .ok_or(DomainError::NotFound("opportunity"))?;
-    let next = last_activity_after(current.last_activity_at, a, now);
+    let latest: Option<Option<DateTime<Utc>>> = activities::Entity::find()
+        .select_only()
+        .column(activities::Column::OccurredAt)
+        .filter(activities::Column::OrgId.eq(org_id))
+        .filter(activities::Column::OpportunityId.eq(opp_id))
+        .filter(activities::Column::DeletedAt.is_null())
+        .filter(activities::Column::OccurredAt.lte(now))
+        .order_by_desc(activities::Column::OccurredAt)
+        .into_tuple()
+        .one(conn)
+        .await
+        .map_err(db_err)?;
+    let next = latest.flatten();
     if next != current.last_activity_at {
         opportunities::Entity::update_many()
             .col_expr(opportunities::Column::LastActivityAt, Expr::value(next))
@@ -184,11 +207,12 @@ impl Store {
         .await?;
         a.org_id = scope.org_id;
         a.updated_at = now;
-        match update {
+        let previous_opportunity = match update {
             None => {
                 a.version = 1;
                 a.created_at = now;
                 row(&a, now).insert(&txn).await.map_err(db_err)?;
+                None
             }
             Some(if_match) => {
                 let current = find(&txn, scope.org_id, a.id, true).await?;
@@ -196,9 +220,11 @@ impl Store {
                 a.version = current.version + 1;
                 a.created_at = current.created_at;
                 row(&a, now).update(&txn).await.map_err(db_err)?;
+                current.opportunity_id.filter(|old| Some(*old) != a.opportunity_id)
             }
-        }
-        touch_opportunity(&txn, &a, now).await?;
+        };
+        refresh_last_activity(&txn, scope.org_id, a.opportunity_id, now).await?;
+        refresh_last_activity(&txn, scope.org_id, previous_opportunity, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(a)
     }
@@ -220,6 +246,7 @@ impl Store {
             version: activities::Column::Version,
         };
         crate::soft_delete::mark::<activities::Entity>(&txn, cols, id, current.version, now).await?;
+        refresh_last_activity(&txn, scope.org_id, current.opportunity_id, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

@@ -65,3 +65,50 @@ async fn activities_link_to_records_and_move_last_activity_at() {
     glassbox_tests::TestApp::answer(del).await.expect(204);
     app.get(&path, &admin.access_token).await.expect_problem(404, "not_found");
 }
+
+#[tokio::test]
+async fn moving_correcting_or_deleting_an_activity_recomputes_last_activity_at_of_both_deals() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = &admin.access_token;
+    let mut opps = Vec::new();
+    for name in ["First", "Second"] {
+        let o = app.post("/api/v1/opportunities", t, json!({"name": name})).await.expect(201);
+        opps.push(o.body["id"].as_str().unwrap().to_owned());
+    }
+    let last = |i: usize| {
+        let path = format!("/api/v1/opportunities/{}", opps[i]);
+        let app = &app;
+        async move { app.get(&path, t).await.expect(200).body["last_activity_at"].clone() }
+    };
+    let older = json!({"type": "call", "subject": "Older", "occurred_at": "2017-06-01T09:00:00Z", "opportunity_id": opps[0]});
+    app.post("/api/v1/activities", t, older).await.expect(201);
+    let newer = json!({"type": "visit", "subject": "Newer", "occurred_at": "2017-06-20T09:00:00Z", "opportunity_id": opps[0]});
+    let newer = app.post("/api/v1/activities", t, newer).await.expect(201);
+    let path = format!("/api/v1/activities/{}", newer.body["id"].as_str().unwrap());
+    assert_eq!((last(0).await, last(1).await), (json!("2017-06-20T09:00:00Z"), Value::Null));
+
+    // Logged on the wrong deal: moving it moves the first deal back to its older call.
+    app.patch(&path, t, json!({"opportunity_id": opps[1]})).await.expect(200);
+    assert_eq!(
+        (last(0).await, last(1).await),
+        (json!("2017-06-01T09:00:00Z"), json!("2017-06-20T09:00:00Z"))
+    );
+
+    // A corrected time moves it back as well as forward.
+    app.patch(&path, t, json!({"occurred_at": "2017-06-10T09:00:00Z"}))
+        .await
+        .expect(200);
+    assert_eq!(last(1).await, json!("2017-06-10T09:00:00Z"));
+
+    // Deleting the only activity clears it.
+    let del = app
+        .client
+        .delete(format!("{}{path}", app.address))
+        .bearer_auth(t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(del.status(), 204);
+    assert_eq!((last(0).await, last(1).await), (json!("2017-06-01T09:00:00Z"), Value::Null));
+}
