@@ -12,6 +12,7 @@ mod m20261129_000003_create_teams;
 mod m20261129_000004_create_refresh_tokens;
 mod m20261129_000005_create_sales_core;
 mod m20261129_000006_create_contacts_activities;
+mod m20261129_000007_create_handoffs;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_create_refresh_tokens::Migration),
             Box::new(m20261129_000005_create_sales_core::Migration),
             Box::new(m20261129_000006_create_contacts_activities::Migration),
+            Box::new(m20261129_000007_create_handoffs::Migration),
         ]
     }
 }

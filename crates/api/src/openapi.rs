@@ -34,7 +34,8 @@ per-field `errors`. Every response carries `X-Request-Id`.",
         (name = "accounts", description = "Customer companies"),
         (name = "contacts", description = "People at accounts"),
         (name = "products", description = "The product catalogue"),
-        (name = "activities", description = "Calls, meetings, visits, demos, emails and notes")
+        (name = "activities", description = "Calls, meetings, visits, demos, emails and notes"),
+        (name = "handoffs", description = "Handoff rules and tasks: work asked of other teams, with business-time SLAs")
     )
 )]
 pub struct ApiDoc;

@@ -7,8 +7,10 @@
 
 pub mod account;
 pub mod activity;
+pub mod calendar;
 pub mod clock;
 pub mod error;
+pub mod handoff;
 pub mod id;
 pub mod import;
 pub mod money;

@@ -11,8 +11,10 @@
 pub mod accounts;
 pub mod activities;
 pub mod auth;
+mod calendars;
 mod entities;
 mod error;
+pub mod handoffs;
 pub mod import;
 pub mod opportunities;
 pub mod orgs;

@@ -1,6 +1,7 @@
 //! Organizations.
 
 use chrono::{DateTime, Utc};
+use glassbox_domain::calendar::BusinessCalendar;
 use glassbox_domain::org::{NewOrg, Org, OrgChanges};
 use glassbox_domain::user::NewUser;
 use glassbox_domain::{DomainError, Scope};
@@ -104,13 +105,20 @@ impl Store {
             .ok_or(DomainError::NotFound("org"))
     }
 
-    /// Applies `changes` to the caller's org (admin only), checking the
-    /// `If-Match` version when given.
+    /// Applies `changes` and a new business `calendar` (its time zone is
+    /// ignored: it follows the org's) to the caller's org (admin only),
+    /// checking the `If-Match` version when given.
     ///
     /// # Errors
     /// [`DomainError::Forbidden`] unless admin; [`DomainError::StaleVersion`];
     /// [`DomainError::NotFound`].
-    pub async fn update_org(&self, scope: &Scope, changes: OrgChanges, if_match: Option<i64>) -> Result<Org, DomainError> {
+    pub async fn update_org(
+        &self,
+        scope: &Scope,
+        changes: OrgChanges,
+        calendar: Option<BusinessCalendar>,
+        if_match: Option<i64>,
+    ) -> Result<Org, DomainError> {
         if !scope.is_admin() {
             return Err(DomainError::Forbidden("only an admin may change org settings".into()));
         }
@@ -122,7 +130,7 @@ impl Store {
             .map_err(db_err)?
             .ok_or(DomainError::NotFound("org"))?;
         check_version(if_match, current.version)?;
-        if changes.is_empty() {
+        if changes.is_empty() && calendar.is_none() {
             return Ok(to_domain(current));
         }
         let version = current.version;
@@ -138,6 +146,9 @@ impl Store {
         }
         if let Some(tz) = changes.time_zone {
             model.time_zone = Set(tz.name().to_owned());
+        }
+        if let Some(calendar) = &calendar {
+            crate::calendars::save_calendar(&txn, scope.org_id, calendar).await?;
         }
         model.version = Set(version + 1);
         model.updated_at = Set(self.now());

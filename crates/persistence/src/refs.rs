@@ -8,7 +8,7 @@ use glassbox_domain::{DomainError, FieldError};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::entities::{accounts, contacts, opportunities, products, users};
+use crate::entities::{accounts, contacts, opportunities, products, teams, users};
 use crate::error::db_err;
 
 /// Which kind of record an id must name.
@@ -22,6 +22,8 @@ pub(crate) enum Ref {
     Opportunity,
     /// A product.
     Product,
+    /// A team.
+    Team,
     /// An active user.
     User,
 }
@@ -49,6 +51,13 @@ async fn live(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, kind: Ref) ->
                 .filter(opportunities::Column::OrgId.eq(org_id))
                 .filter(opportunities::Column::Id.eq(id))
                 .filter(opportunities::Column::DeletedAt.is_null())
+                .count(conn)
+                .await
+        }
+        Ref::Team => {
+            teams::Entity::find()
+                .filter(teams::Column::OrgId.eq(org_id))
+                .filter(teams::Column::Id.eq(id))
                 .count(conn)
                 .await
         }

@@ -5,6 +5,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod errors;
+mod handoffs;
 mod import;
 mod migrations;
 mod openapi;

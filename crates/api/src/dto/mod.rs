@@ -5,6 +5,7 @@
 pub mod account;
 pub mod activity;
 pub mod auth;
+pub mod handoff;
 pub mod opportunity;
 pub mod org;
 pub mod pipeline;

@@ -22,7 +22,7 @@ pub async fn get_me(state: web::Data<AppState>, caller: Caller) -> Result<Json<M
     let org = state.store.get_org(&scope).await?;
     Ok(Json(MeDto {
         user: user.into(),
-        org: org.into(),
+        org: (org, state.store.org_calendar(&scope).await?).into(),
         visible_team_ids: scope.visible_team_ids,
     }))
 }

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod activities;
 pub mod auth;
 pub mod contacts;
+pub mod handoff_rules;
+pub mod handoff_tasks;
 pub mod me;
 pub mod opportunities;
 pub mod org;
@@ -75,7 +77,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::create::create_activity)
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
-            .service(activities::delete::delete_activity),
+            .service(activities::delete::delete_activity)
+            .service(handoff_rules::list::list_handoff_rules)
+            .service(handoff_rules::create::create_handoff_rule)
+            .service(handoff_rules::get::get_handoff_rule)
+            .service(handoff_rules::update::update_handoff_rule)
+            .service(handoff_rules::delete::delete_handoff_rule)
+            .service(handoff_tasks::list::list_handoff_tasks)
+            .service(handoff_tasks::create::create_handoff_task)
+            .service(handoff_tasks::get::get_handoff_task)
+            .service(handoff_tasks::accept::accept_handoff_task)
+            .service(handoff_tasks::start::start_handoff_task)
+            .service(handoff_tasks::complete::complete_handoff_task)
+            .service(handoff_tasks::decline::decline_handoff_task)
+            .service(handoff_tasks::cancel::cancel_handoff_task)
+            .service(handoff_tasks::rate::rate_handoff_task),
     );
 }
 

@@ -4,9 +4,12 @@
 pub mod accounts;
 pub mod activities;
 pub mod contacts;
+pub mod handoff_rules;
+pub mod handoff_tasks;
 pub mod opportunities;
 pub mod opportunity_field_history;
 pub mod opportunity_stage_history;
+pub mod org_calendars;
 pub mod orgs;
 pub mod pipelines;
 pub mod products;

@@ -149,12 +149,14 @@ async fn record_change(
         fh::Entity::insert_many(rows).exec(conn).await.map_err(db_err)?;
     }
     if let Some(m) = &applied.stage_move {
-        record_move(conn, opp.org_id, opp.id, m, actor).await?;
+        let entry = record_move(conn, opp.org_id, opp.id, m, actor).await?;
+        crate::handoffs::on_stage_entry(conn, opp, entry, actor, now).await?;
     }
     Ok(())
 }
 
-async fn record_move(conn: &impl ConnectionTrait, org_id: Uuid, opp_id: Uuid, m: &StageMove, actor: Uuid) -> Result<(), DomainError> {
+/// Closes the open stage-history row and opens the new one; returns its id.
+async fn record_move(conn: &impl ConnectionTrait, org_id: Uuid, opp_id: Uuid, m: &StageMove, actor: Uuid) -> Result<Uuid, DomainError> {
     sh::Entity::update_many()
         .col_expr(sh::Column::ExitedAt, Expr::value(m.at))
         .filter(sh::Column::OrgId.eq(org_id))
@@ -163,8 +165,9 @@ async fn record_move(conn: &impl ConnectionTrait, org_id: Uuid, opp_id: Uuid, m:
         .exec(conn)
         .await
         .map_err(db_err)?;
+    let id = Uuid::now_v7();
     sh::ActiveModel {
-        id: Set(Uuid::now_v7()),
+        id: Set(id),
         org_id: Set(org_id),
         opportunity_id: Set(opp_id),
         from_stage_id: Set(m.from_stage_id),
@@ -176,7 +179,7 @@ async fn record_move(conn: &impl ConnectionTrait, org_id: Uuid, opp_id: Uuid, m:
     .insert(conn)
     .await
     .map_err(db_err)?;
-    Ok(())
+    Ok(id)
 }
 
 async fn get_in(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Opportunity, DomainError> {
@@ -276,7 +279,8 @@ impl Store {
             to_stage_id: stage.id,
             at: now,
         };
-        record_move(&txn, scope.org_id, opp.id, &first, scope.user_id).await?;
+        let entry = record_move(&txn, scope.org_id, opp.id, &first, scope.user_id).await?;
+        crate::handoffs::on_stage_entry(&txn, &opp, entry, scope.user_id, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(opp)
     }

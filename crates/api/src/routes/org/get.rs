@@ -19,5 +19,6 @@ use crate::state::AppState;
 #[get("/org")]
 pub async fn get_org(state: web::Data<AppState>, caller: Caller) -> Result<HttpResponse, ApiError> {
     let org = state.store.get_org(&caller.0).await?;
-    Ok(with_etag(StatusCode::OK, org.version, &OrgDto::from(org)))
+    let calendar = state.store.org_calendar(&caller.0).await?;
+    Ok(with_etag(StatusCode::OK, org.version, &OrgDto::from((org, calendar))))
 }

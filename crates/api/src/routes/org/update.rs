@@ -1,6 +1,7 @@
 //! `PATCH /api/v1/org`: one handler.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, patch, web};
+use glassbox_domain::error::Errors;
 use glassbox_domain::org::OrgChanges;
 
 use crate::auth::Caller;
@@ -27,13 +28,24 @@ pub async fn update_org(
     if_match: IfMatch,
     body: JsonBody<PatchOrg>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = OrgChanges::parse(body.0.input())?;
     let scope = &caller.0;
-    let result = state.store.update_org(scope, changes, if_match.0).await;
+    let mut errors = Errors::new();
+    let changes = errors.take(OrgChanges::parse(body.0.input()));
+    let calendar = match body.0.calendar_input() {
+        Some(input) => errors.take(state.store.org_calendar(scope).await?.with(&input)).map(Some),
+        None => Some(None),
+    };
+    errors.finish()?;
+    let (Some(changes), Some(calendar)) = (changes, calendar) else {
+        return Err(glassbox_domain::DomainError::Internal("validation passed without values".into()).into());
+    };
+    let result = state.store.update_org(scope, changes, calendar, if_match.0).await;
     let org = or_stale(result, || async {
         let org = state.store.get_org(scope).await?;
-        Ok((org.version, OrgDto::from(org)))
+        let calendar = state.store.org_calendar(scope).await?;
+        Ok((org.version, OrgDto::from((org, calendar))))
     })
     .await?;
-    Ok(with_etag(StatusCode::OK, org.version, &OrgDto::from(org)))
+    let calendar = state.store.org_calendar(scope).await?;
+    Ok(with_etag(StatusCode::OK, org.version, &OrgDto::from((org, calendar))))
 }
