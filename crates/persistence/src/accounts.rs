@@ -231,13 +231,7 @@ impl Store {
                 "the account still has live contacts, opportunities or sub-accounts".into(),
             ));
         }
-        let cols = crate::soft_delete::Columns {
-            id: accounts::Column::Id,
-            deleted_at: accounts::Column::DeletedAt,
-            updated_at: accounts::Column::UpdatedAt,
-            version: accounts::Column::Version,
-        };
-        crate::soft_delete::mark::<accounts::Entity>(&txn, cols, id, current.version, now).await?;
+        crate::soft_delete::mark::<accounts::Entity>(&txn, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
 
@@ -312,13 +306,7 @@ impl Store {
         let now = self.now();
         let current = live_contact(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
-        let cols = crate::soft_delete::Columns {
-            id: contacts::Column::Id,
-            deleted_at: contacts::Column::DeletedAt,
-            updated_at: contacts::Column::UpdatedAt,
-            version: contacts::Column::Version,
-        };
-        crate::soft_delete::mark::<contacts::Entity>(&txn, cols, id, current.version, now).await?;
+        crate::soft_delete::mark::<contacts::Entity>(&txn, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

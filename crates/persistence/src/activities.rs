@@ -239,13 +239,7 @@ impl Store {
         let now = self.now();
         let current = find(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
-        let cols = crate::soft_delete::Columns {
-            id: activities::Column::Id,
-            deleted_at: activities::Column::DeletedAt,
-            updated_at: activities::Column::UpdatedAt,
-            version: activities::Column::Version,
-        };
-        crate::soft_delete::mark::<activities::Entity>(&txn, cols, id, current.version, now).await?;
+        crate::soft_delete::mark::<activities::Entity>(&txn, id, current.version, now).await?;
         refresh_last_activity(&txn, scope.org_id, current.opportunity_id, now).await?;
         txn.commit().await.map_err(db_err)
     }

@@ -10,8 +10,6 @@ use glassbox_domain::org::{NewOrg, Org, TimeZone};
 use glassbox_persistence::Store;
 use glassbox_persistence::import::{Count, ImportCounts};
 
-use crate::auth::password;
-
 /// The CRM sample shipped in `data/crm-sample`, built into the binary so
 /// `serve --demo` works from any directory.
 pub const BUNDLED: crm_sample::Files<'static> = crm_sample::Files {
@@ -170,12 +168,7 @@ pub async fn seed_demo(store: &Store, admin_email: Option<&str>, admin_password:
         Some(p) => (p.to_owned(), false),
         None => (super::generate_password(), true),
     };
-    let (org, _) = super::bootstrap(store, DEMO_ORG, email, "Demo Admin", &password).await?;
-    let secret = password.clone();
-    let hash = password::off_thread(move || password::hash(&secret))
-        .await
-        .and_then(|h| h)
-        .map_err(|e| e.to_string())?;
+    let (org, _, hash) = super::bootstrap_with_hash(store, DEMO_ORG, email, "Demo Admin", &password).await?;
     let mut outcome = crm_sample(store, org, BUNDLED, None, &hash).await?;
     outcome.org_created = true;
     print!("{}", outcome.report(false));

@@ -191,6 +191,20 @@ fn generate_password() -> String {
 /// # Errors
 /// A message naming the invalid input or the storage failure.
 pub async fn bootstrap(store: &Store, org: &str, admin_email: &str, admin_name: &str, password: &str) -> Result<(Org, Uuid), String> {
+    bootstrap_with_hash(store, org, admin_email, admin_name, password)
+        .await
+        .map(|(org, admin_id, _)| (org, admin_id))
+}
+
+/// [`bootstrap`], also returning the admin's password hash (the demo gives
+/// it to every imported user instead of hashing the password again).
+async fn bootstrap_with_hash(
+    store: &Store,
+    org: &str,
+    admin_email: &str,
+    admin_name: &str,
+    password: &str,
+) -> Result<(Org, Uuid, String), String> {
     let new_org = NewOrg::with_defaults(org).map_err(|e| e.to_string())?;
     let admin = NewUser::parse(NewUserInput {
         id: None,
@@ -206,5 +220,9 @@ pub async fn bootstrap(store: &Store, org: &str, admin_email: &str, admin_name: 
         .await
         .and_then(|h| h)
         .map_err(|e| e.to_string())?;
-    store.create_org_with_admin(new_org, admin, hash).await.map_err(|e| e.to_string())
+    let (org, admin_id) = store
+        .create_org_with_admin(new_org, admin, hash.clone())
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((org, admin_id, hash))
 }

@@ -113,13 +113,7 @@ impl Store {
         let txn = self.begin_write().await?;
         let current = find(&txn, scope.org_id, id, true).await?;
         check_version(if_match, current.version)?;
-        let cols = crate::soft_delete::Columns {
-            id: rules_t::Column::Id,
-            deleted_at: rules_t::Column::DeletedAt,
-            updated_at: rules_t::Column::UpdatedAt,
-            version: rules_t::Column::Version,
-        };
-        crate::soft_delete::mark::<rules_t::Entity>(&txn, cols, id, current.version, self.now()).await?;
+        crate::soft_delete::mark::<rules_t::Entity>(&txn, id, current.version, self.now()).await?;
         txn.commit().await.map_err(db_err)
     }
 }

@@ -68,6 +68,7 @@ pub(crate) async fn on_stage_entry(
         Some(id) => accounts::Entity::find_by_id(id).one(conn).await.map_err(db_err)?.map(|a| a.name),
         None => None,
     };
+    let mut rows = Vec::with_capacity(matching.len());
     for rule in matching {
         let mut task = HandoffTask {
             id: Uuid::now_v7(),
@@ -101,15 +102,16 @@ pub(crate) async fn on_stage_entry(
             updated_at: now,
         };
         task.set_due_times(&calendar)?;
-        tasks_t::Entity::insert(task_row(&task))
-            .on_conflict(
-                OnConflict::columns([tasks_t::Column::OrgId, tasks_t::Column::RuleId, tasks_t::Column::StageHistoryId])
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(conn)
-            .await
-            .map_err(db_err)?;
+        rows.push(task_row(&task));
     }
+    tasks_t::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::columns([tasks_t::Column::OrgId, tasks_t::Column::RuleId, tasks_t::Column::StageHistoryId])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(conn)
+        .await
+        .map_err(db_err)?;
     Ok(())
 }

@@ -352,13 +352,7 @@ impl Store {
         // get increasing times in the order they commit.
         let now = self.now();
         check_version(if_match, current.version)?;
-        let cols = crate::soft_delete::Columns {
-            id: opps::Column::Id,
-            deleted_at: opps::Column::DeletedAt,
-            updated_at: opps::Column::UpdatedAt,
-            version: opps::Column::Version,
-        };
-        crate::soft_delete::mark::<opps::Entity>(&txn, cols, id, current.version, now).await?;
+        crate::soft_delete::mark::<opps::Entity>(&txn, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }
