@@ -20,7 +20,9 @@ use uuid::Uuid;
 use crate::calendar::BusinessCalendar;
 use crate::error::DomainError;
 
+mod metrics;
 mod rule;
+pub use metrics::{SlaTally, TaskMetrics};
 pub use rule::{HandoffRule, check_title_template, render_title};
 
 /// Where a task is in its lifecycle.

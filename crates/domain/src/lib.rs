@@ -19,8 +19,10 @@ pub mod org;
 pub mod page;
 pub mod pipeline;
 pub mod scope;
+pub mod stats;
 pub mod team;
 pub mod user;
+pub mod window;
 
 pub use clock::{Clock, FixedClock, OffsetClock, SystemClock};
 pub use error::{DomainError, FieldError};

@@ -6,7 +6,7 @@ use futures_util::future::join_all;
 use glassbox_tests::{Session, TestApp, spawn_app};
 use serde_json::{Value, json};
 
-async fn stages(app: &TestApp, s: &Session) -> (String, HashMap<String, String>) {
+pub(crate) async fn stages(app: &TestApp, s: &Session) -> (String, HashMap<String, String>) {
     let p = app.get("/api/v1/pipelines", &s.access_token).await.expect(200).body;
     let stages = p["data"][0]["stages"]
         .as_array()
@@ -18,7 +18,7 @@ async fn stages(app: &TestApp, s: &Session) -> (String, HashMap<String, String>)
 }
 
 /// Admin, a presales team with one engineer, and a rule on entering Demo.
-async fn setup(app: &TestApp) -> (Session, Session, String, HashMap<String, String>) {
+pub(crate) async fn setup(app: &TestApp) -> (Session, Session, String, HashMap<String, String>) {
     let admin = app.bootstrap("Acme", "ana@acme.test").await;
     let team = app
         .post(

@@ -5,6 +5,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod errors;
+mod handoff_metrics;
 mod handoffs;
 mod import;
 mod migrations;

@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 pub mod auth;
 pub mod handoff;
+pub mod handoff_metrics;
 pub mod opportunity;
 pub mod org;
 pub mod pipeline;

@@ -84,6 +84,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(handoff_rules::update::update_handoff_rule)
             .service(handoff_rules::delete::delete_handoff_rule)
             .service(handoff_tasks::list::list_handoff_tasks)
+            .service(handoff_tasks::metrics::handoff_task_metrics)
             .service(handoff_tasks::create::create_handoff_task)
             .service(handoff_tasks::get::get_handoff_task)
             .service(handoff_tasks::accept::accept_handoff_task)

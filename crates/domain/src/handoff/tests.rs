@@ -139,3 +139,39 @@ fn titles_fill_placeholders_once_and_unknown_ones_are_refused() {
     assert!(check_title_template("Demo {customer}").is_err());
     assert!(check_title_template("Demo {opportunity}").is_ok());
 }
+
+#[test]
+fn metrics_count_only_sla_outcomes_that_are_known() {
+    // Standard calendar in UTC: Mon–Fri 09:00–17:00. Mon 2026-03-02 10:00.
+    let cal = BusinessCalendar::standard(TimeZone::parse("tz", "UTC").unwrap_or_else(|_| unreachable!()));
+    let worker = Uuid::from_u128(7);
+    let make = |f: &dyn Fn(&mut HandoffTask)| {
+        let mut t = task("2026-03-02T10:00:00Z");
+        t.set_due_times(&cal).unwrap_or_else(|e| panic!("{e}"));
+        f(&mut t);
+        t
+    };
+    let act = |t: &mut HandoffTask, a: TaskAction, when: &str| t.apply(&a, worker, at(when)).unwrap_or_else(|e| panic!("{e}"));
+    let tasks = [
+        // Answered after 30 minutes, done in time, rated 4.
+        make(&|t| {
+            act(t, TaskAction::Accept, "2026-03-02T10:30:00Z");
+            act(t, TaskAction::Complete(None), "2026-03-02T12:00:00Z");
+            t.rating = Some(4);
+        }),
+        // Declined after 90 minutes: response missed, no completion owed.
+        make(&|t| act(t, TaskAction::Decline("busy".into()), "2026-03-02T11:30:00Z")),
+        // Cancelled after 20 minutes: nothing measured.
+        make(&|t| act(t, TaskAction::Cancel(None), "2026-03-02T10:20:00Z")),
+        // Still open at `now`, past the response due time only.
+        make(&|_| {}),
+    ];
+    let m = TaskMetrics::compute(&tasks, &cal, at("2026-03-02T12:30:00Z"));
+    let counts: Vec<u64> = m.by_status.iter().map(|(_, n)| *n).collect();
+    assert_eq!(counts, vec![1, 0, 0, 1, 1, 1]);
+    assert_eq!(m.response_minutes, vec![30, 90]);
+    assert_eq!((m.response_median(), m.response_p90()), (Some(60.0), Some(84.0)));
+    assert_eq!(m.response_sla, SlaTally { met: 1, measured: 3 });
+    assert_eq!(m.completion_sla, SlaTally { met: 1, measured: 1 });
+    assert_eq!(m.mean_rating(), Some(4.0));
+}

@@ -7,10 +7,12 @@ use sea_orm::ActiveValue::Set;
 
 use crate::entities::{handoff_rules as rules_t, handoff_tasks as tasks_t};
 
+mod metrics;
 mod rules;
 mod tasks;
 mod trigger;
 
+pub use metrics::HandoffMetrics;
 pub use tasks::{HandoffTaskFilter, NewHandoffTask, TaskStep};
 pub(crate) use trigger::on_stage_entry;
 

@@ -18,6 +18,7 @@ pub mod create;
 pub mod decline;
 pub mod get;
 pub mod list;
+pub mod metrics;
 pub mod rate;
 pub mod start;
 

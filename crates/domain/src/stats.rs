@@ -1,0 +1,69 @@
+//! Small statistics used by the sales metrics: percentiles and win rates.
+
+/// The `p`-quantile (0 ≤ `p` ≤ 1) of an ascending sample by linear
+/// interpolation between order statistics — definition 7 of Hyndman & Fan,
+/// "Sample Quantiles in Statistical Packages" (The American Statistician,
+/// 1996), the default of R's `quantile`, NumPy's `percentile` and Excel's
+/// `PERCENTILE.INC`: with `h = (n − 1)·p`,
+/// `Q = x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋])` (0-based).
+///
+/// `None` for an empty sample. The sample must be sorted ascending.
+pub fn percentile(sorted: &[i64], p: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let h = last as f64 * p.clamp(0.0, 1.0);
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(last);
+    let (a, b) = (sorted[lo] as f64, sorted[hi] as f64);
+    Some(a + (h - lo as f64) * (b - a))
+}
+
+/// Closed opportunities counted as won and lost.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WinLoss {
+    /// Closed won.
+    pub won: u64,
+    /// Closed lost.
+    pub lost: u64,
+}
+
+impl WinLoss {
+    /// Win rate `won / (won + lost)` (the closed-deal win rate as Salesforce
+    /// and HubSpot report it: open deals are not in the denominator); `None`
+    /// when nothing closed.
+    pub fn win_rate(&self) -> Option<f64> {
+        let closed = self.won + self.lost;
+        (closed > 0).then(|| self.won as f64 / closed as f64)
+    }
+}
+
+/// Rounds to `places` decimal places, halves away from zero (for reporting
+/// ratios and minutes; money never goes through floats).
+pub fn round_to(x: f64, places: i32) -> f64 {
+    let scale = 10f64.powi(places);
+    (x * scale).round() / scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_interpolates_like_r_type_7() {
+        let xs = [10, 20, 30, 40, 50];
+        assert_eq!(percentile(&xs, 0.5), Some(30.0));
+        // h = 4·0.9 = 3.6 → 40 + 0.6·10.
+        assert_eq!(percentile(&xs, 0.9).map(|q| round_to(q, 6)), Some(46.0));
+        assert_eq!(percentile(&[10, 20], 0.5), Some(15.0));
+        assert_eq!(percentile(&[7], 0.9), Some(7.0));
+        assert_eq!(percentile(&[], 0.5), None);
+        assert_eq!(percentile(&xs, 1.0), Some(50.0));
+        assert_eq!(percentile(&xs, 0.0), Some(10.0));
+    }
+
+    #[test]
+    fn win_rate_ignores_open_deals_and_is_none_without_closed_ones() {
+        assert_eq!(WinLoss { won: 3, lost: 1 }.win_rate(), Some(0.75));
+        assert_eq!(WinLoss::default().win_rate(), None);
+        assert_eq!(round_to(2.0 / 3.0 * 100.0, 2), 66.67);
+    }
+}
