@@ -29,7 +29,7 @@ pub struct ActivityFilter {
     pub activity_type: Option<ActivityType>,
 }
 
-fn activity(m: activities::Model) -> Result<Activity, DomainError> {
+pub(crate) fn activity(m: activities::Model) -> Result<Activity, DomainError> {
     Ok(Activity {
         activity_type: ActivityType::parse("type", &m.activity_type)
             .map_err(|_| DomainError::Internal("bad stored activity type".into()))?,

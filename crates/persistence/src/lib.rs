@@ -24,6 +24,7 @@ mod refs;
 mod scope_cache;
 mod soft_delete;
 pub mod teams;
+pub mod timeline;
 pub mod users;
 
 use std::sync::Arc;

@@ -16,4 +16,5 @@ mod org;
 mod pipelines;
 mod system;
 mod teams;
+mod timeline;
 mod users;

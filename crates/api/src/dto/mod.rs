@@ -12,6 +12,7 @@ pub mod org;
 pub mod pipeline;
 pub mod product;
 pub mod team;
+pub mod timeline;
 pub mod user;
 
 use base64::Engine;
@@ -133,6 +134,43 @@ fn decode_cursor(raw: &str) -> Result<Uuid, DomainError> {
         .and_then(|b| String::from_utf8(b).ok())
         .and_then(|s| s.strip_prefix(CURSOR_PREFIX).and_then(|u| Uuid::parse_str(u).ok()))
         .ok_or_else(|| DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this endpoint"))
+}
+
+/// A page request keyed by `(instant, id)`, from a cursor made by
+/// [`encode_time_cursor`] with the same `prefix` (each list has its own, so
+/// one list's cursor is refused by another).
+///
+/// # Errors
+/// [`DomainError::Validation`] on `limit` or `cursor`.
+pub fn time_page_request(
+    limit: Option<i64>,
+    cursor: Option<&str>,
+    prefix: &str,
+) -> Result<PageRequest<(chrono::DateTime<chrono::Utc>, Uuid)>, DomainError> {
+    let bad = || DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this endpoint");
+    let after = match cursor {
+        None => None,
+        Some(raw) => {
+            let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(raw)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .ok_or_else(bad)?;
+            let rest = text.strip_prefix(prefix).ok_or_else(bad)?;
+            let (at, id) = rest.split_once('|').ok_or_else(bad)?;
+            Some((at.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+        }
+    };
+    Ok(PageRequest {
+        limit: Limit::parse(limit)?,
+        after,
+    })
+}
+
+/// Encodes an `(instant, id)` keyset position as an opaque cursor.
+pub fn encode_time_cursor((at, id): (chrono::DateTime<chrono::Utc>, Uuid), prefix: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(format!("{prefix}{}|{id}", at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
 }
 
 #[cfg(test)]

@@ -1,13 +1,12 @@
 //! Opportunity wire types.
 
-use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use glassbox_domain::DomainError;
 use glassbox_domain::error::Errors;
 use glassbox_domain::money::{Money, format_minor};
 use glassbox_domain::opportunity::{Opportunity, OpportunityChanges};
 use glassbox_domain::org::{Currency, Name, optional_text};
-use glassbox_domain::page::{Limit, PageRequest};
+use glassbox_domain::page::PageRequest;
 use glassbox_persistence::opportunities::{FieldHistoryRow, OpportunityFilter, OpportunityKey, OpportunityTotal, StageHistoryRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -415,36 +414,13 @@ impl OpportunityQuery {
     /// # Errors
     /// [`DomainError::Validation`] on `limit` or `cursor`.
     pub fn page(&self) -> Result<PageRequest<OpportunityKey>, DomainError> {
-        let bad = || DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this endpoint");
-        let after = match &self.cursor {
-            None => None,
-            Some(raw) => {
-                let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(raw)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(bad)?;
-                let rest = text.strip_prefix(CURSOR_PREFIX).ok_or_else(bad)?;
-                let (at, id) = rest.split_once('|').ok_or_else(bad)?;
-                Some((
-                    at.parse::<DateTime<Utc>>().map_err(|_| bad())?,
-                    id.parse::<Uuid>().map_err(|_| bad())?,
-                ))
-            }
-        };
-        Ok(PageRequest {
-            limit: Limit::parse(self.limit)?,
-            after,
-        })
+        super::time_page_request(self.limit, self.cursor.as_deref(), CURSOR_PREFIX)
     }
 }
 
 /// Encodes a keyset position as an opaque cursor.
-pub fn encode_cursor((at, id): OpportunityKey) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!(
-        "{CURSOR_PREFIX}{}|{id}",
-        at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-    ))
+pub fn encode_cursor(key: OpportunityKey) -> String {
+    super::encode_time_cursor(key, CURSOR_PREFIX)
 }
 
 /// Count and exact sum per currency and status.

@@ -62,6 +62,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(accounts::list::list_accounts)
             .service(accounts::create::create_account)
             .service(accounts::get::get_account)
+            .service(accounts::timeline::account_timeline)
             .service(accounts::update::update_account)
             .service(accounts::delete::delete_account)
             .service(contacts::list::list_contacts)

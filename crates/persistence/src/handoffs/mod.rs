@@ -55,7 +55,7 @@ fn rule_row(r: &HandoffRule) -> rules_t::ActiveModel {
     }
 }
 
-fn task_to_domain(m: tasks_t::Model) -> Result<HandoffTask, DomainError> {
+pub(crate) fn task_to_domain(m: tasks_t::Model) -> Result<HandoffTask, DomainError> {
     let status =
         TaskStatus::parse("status", &m.status).map_err(|_| DomainError::Internal(format!("stored task {} has a bad status", m.id)))?;
     Ok(HandoffTask {

@@ -27,6 +27,19 @@ pub struct StageHistoryRow {
     pub actor_id: Option<Uuid>,
 }
 
+impl From<sh::Model> for StageHistoryRow {
+    fn from(r: sh::Model) -> Self {
+        Self {
+            id: r.id,
+            from_stage_id: r.from_stage_id,
+            to_stage_id: r.to_stage_id,
+            entered_at: r.entered_at,
+            exited_at: r.exited_at,
+            actor_id: r.actor_id,
+        }
+    }
+}
+
 /// One field-history row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldHistoryRow {
@@ -59,17 +72,7 @@ impl Store {
             .all(self.conn())
             .await
             .map_err(db_err)?;
-        Ok(rows
-            .into_iter()
-            .map(|r| StageHistoryRow {
-                id: r.id,
-                from_stage_id: r.from_stage_id,
-                to_stage_id: r.to_stage_id,
-                entered_at: r.entered_at,
-                exited_at: r.exited_at,
-                actor_id: r.actor_id,
-            })
-            .collect())
+        Ok(rows.into_iter().map(StageHistoryRow::from).collect())
     }
 
     /// Field history of an opportunity, oldest first.

@@ -45,7 +45,7 @@ pub struct NewOpportunity {
     pub fields: OpportunityChanges,
 }
 
-fn to_domain(m: opps::Model) -> Result<Opportunity, DomainError> {
+pub(crate) fn to_domain(m: opps::Model) -> Result<Opportunity, DomainError> {
     let corrupt = |what: &str| DomainError::Internal(format!("stored opportunity {} has a bad {what}", m.id));
     Ok(Opportunity {
         status: StageKind::parse("status", &m.status).map_err(|_| corrupt("status"))?,
