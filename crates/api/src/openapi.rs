@@ -35,7 +35,8 @@ per-field `errors`. Every response carries `X-Request-Id`.",
         (name = "contacts", description = "People at accounts"),
         (name = "products", description = "The product catalogue"),
         (name = "activities", description = "Calls, meetings, visits, demos, emails and notes"),
-        (name = "handoffs", description = "Handoff rules and tasks: work asked of other teams, with business-time SLAs")
+        (name = "handoffs", description = "Handoff rules and tasks: work asked of other teams, with business-time SLAs"),
+        (name = "analytics", description = "Funnel, stage conversion, stalled deals: computed in SQL from stage history as it stood at `as_of`")
     )
 )]
 pub struct ApiDoc;

@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod analytics;
 pub mod calendar;
 pub mod clock;
 pub mod error;

@@ -17,6 +17,40 @@ pub fn percentile(sorted: &[i64], p: f64) -> Option<f64> {
     Some(a + (h - lo as f64) * (b - a))
 }
 
+/// A quantile level as an exact fraction `num / den`, so that the order
+/// statistics [`percentile`] interpolates between can be picked in SQL with
+/// integer arithmetic: ranks `⌊(n − 1)·num / den⌋ + 1` and the one after
+/// (1-based), which both backends compute alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quantile {
+    /// Numerator.
+    pub num: i64,
+    /// Denominator (> 0).
+    pub den: i64,
+}
+
+impl Quantile {
+    /// The median.
+    pub const MEDIAN: Quantile = Quantile { num: 1, den: 2 };
+    /// The 80th percentile.
+    pub const P80: Quantile = Quantile { num: 4, den: 5 };
+    /// The 90th percentile.
+    pub const P90: Quantile = Quantile { num: 9, den: 10 };
+
+    /// 1-based rank of the lower order statistic in a sample of `n`.
+    pub fn lower_rank(&self, n: i64) -> i64 {
+        (n - 1).max(0) * self.num / self.den + 1
+    }
+
+    /// The quantile of a sample of `n` from its order statistics at
+    /// [`Quantile::lower_rank`] (`lo`) and the rank after it (`hi`, `None`
+    /// when `lo` is the last).
+    pub fn interpolate(&self, n: i64, lo: f64, hi: Option<f64>) -> f64 {
+        let rest = ((n - 1).max(0) * self.num % self.den) as f64 / self.den as f64;
+        lo + rest * (hi.unwrap_or(lo) - lo)
+    }
+}
+
 /// Closed opportunities counted as won and lost.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WinLoss {
@@ -58,6 +92,21 @@ mod tests {
         assert_eq!(percentile(&[], 0.5), None);
         assert_eq!(percentile(&xs, 1.0), Some(50.0));
         assert_eq!(percentile(&xs, 0.0), Some(10.0));
+    }
+
+    #[test]
+    fn exact_quantile_ranks_agree_with_the_float_definition() {
+        let xs: Vec<i64> = (1..=11).map(|i| i * i).collect();
+        for q in [Quantile::MEDIAN, Quantile::P80, Quantile::P90] {
+            for n in 1..=xs.len() {
+                let sample = &xs[..n];
+                let lo = q.lower_rank(n as i64) as usize;
+                let hi = sample.get(lo).map(|v| *v as f64);
+                let exact = q.interpolate(n as i64, sample[lo - 1] as f64, hi);
+                let float = percentile(sample, q.num as f64 / q.den as f64).unwrap_or_default();
+                assert!((exact - float).abs() < 1e-9, "{q:?} n={n}: {exact} vs {float}");
+            }
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod analytics;
 pub mod auth;
 mod calendars;
 mod entities;

@@ -65,7 +65,7 @@ async fn check_users_exist(conn: &impl ConnectionTrait, org_id: Uuid, ids: &[Uui
     Ok(())
 }
 
-async fn edges(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<Vec<(Uuid, Option<Uuid>)>, DomainError> {
+pub(crate) async fn edges(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<Vec<(Uuid, Option<Uuid>)>, DomainError> {
     teams::Entity::find()
         .select_only()
         .column(teams::Column::Id)

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activities;
+mod analytics;
 mod auth;
 mod errors;
 mod handoff_metrics;

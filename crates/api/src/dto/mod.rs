@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod analytics;
 pub mod auth;
 pub mod handoff;
 pub mod handoff_metrics;

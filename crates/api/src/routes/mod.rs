@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod analytics;
 pub mod auth;
 pub mod contacts;
 pub mod handoff_rules;
@@ -93,7 +94,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(handoff_tasks::complete::complete_handoff_task)
             .service(handoff_tasks::decline::decline_handoff_task)
             .service(handoff_tasks::cancel::cancel_handoff_task)
-            .service(handoff_tasks::rate::rate_handoff_task),
+            .service(handoff_tasks::rate::rate_handoff_task)
+            .service(analytics::funnel::funnel)
+            .service(analytics::stage_conversion::stage_conversion)
+            .service(analytics::stalled::stalled_opportunities),
     );
 }
 

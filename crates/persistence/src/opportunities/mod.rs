@@ -105,7 +105,7 @@ fn to_active(o: &Opportunity) -> opps::ActiveModel {
     }
 }
 
-async fn org_time_zone(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<TimeZone, DomainError> {
+pub(crate) async fn org_time_zone(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<TimeZone, DomainError> {
     let org = orgs::Entity::find_by_id(org_id)
         .one(conn)
         .await

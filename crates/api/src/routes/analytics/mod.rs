@@ -1,0 +1,5 @@
+//! Process analytics computed from stage history, readable at any `as_of`.
+
+pub mod funnel;
+pub mod stage_conversion;
+pub mod stalled;

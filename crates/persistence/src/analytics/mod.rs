@@ -1,0 +1,180 @@
+//! Process analytics in SQL: funnel, stage conversion, stalled deals. Every
+//! query aggregates in the database and reads stage history as it stood at
+//! an `as_of` instant.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use glassbox_domain::DomainError;
+use glassbox_domain::analytics::{AsOf, StageRef};
+use glassbox_domain::pipeline::StageKind;
+use glassbox_domain::stats::Quantile;
+use glassbox_domain::team::with_descendants;
+use glassbox_domain::window::DateWindow;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QueryResult, QuerySelect};
+use uuid::Uuid;
+
+use crate::entities::{pipelines, stages, team_members};
+use crate::error::db_err;
+use crate::refs::{Ref, check};
+
+mod funnel;
+mod sql;
+mod stalled;
+
+pub use funnel::FunnelQuery;
+pub use stalled::StalledKey;
+
+/// Whose deals a report covers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Audience {
+    /// The whole org.
+    #[default]
+    Org,
+    /// Deals owned by this user.
+    Owner(Uuid),
+    /// Deals owned by members of this team or any team below it.
+    Team(Uuid),
+}
+
+/// The owners a report is limited to (`None`: everyone).
+///
+/// # Errors
+/// [`DomainError::Validation`] naming `owner_id` or `team_id` when it is not
+/// a user or team of the org.
+async fn owners(conn: &impl ConnectionTrait, org: Uuid, who: Audience) -> Result<Option<Vec<Uuid>>, DomainError> {
+    match who {
+        Audience::Org => Ok(None),
+        Audience::Owner(user) => {
+            check(conn, org, &[("owner_id", Some(user), Ref::User)]).await?;
+            Ok(Some(vec![user]))
+        }
+        Audience::Team(team) => {
+            check(conn, org, &[("team_id", Some(team), Ref::Team)]).await?;
+            let teams = with_descendants(&[team], &crate::teams::edges(conn, org).await?);
+            let mut users: Vec<Uuid> = team_members::Entity::find()
+                .select_only()
+                .column(team_members::Column::UserId)
+                .filter(team_members::Column::OrgId.eq(org))
+                .filter(team_members::Column::TeamId.is_in(teams))
+                .into_tuple()
+                .all(conn)
+                .await
+                .map_err(db_err)?;
+            users.sort_unstable();
+            users.dedup();
+            Ok(Some(users))
+        }
+    }
+}
+
+/// What a report read: the pipeline, the window and the instant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// Pipeline reported on.
+    pub pipeline_id: Uuid,
+    /// Days covered (org time zone).
+    pub window: DateWindow,
+    /// History read as it stood at this instant.
+    pub as_of: DateTime<Utc>,
+}
+
+/// A pipeline of the org (default: its oldest) and its stages, in order.
+///
+/// # Errors
+/// [`DomainError::Validation`] naming `pipeline_id` when it is not a
+/// pipeline of the org.
+async fn pipeline_stages(conn: &impl ConnectionTrait, org: Uuid, pipeline: Option<Uuid>) -> Result<(Uuid, Vec<StageRef>), DomainError> {
+    let mut q = pipelines::Entity::find().filter(pipelines::Column::OrgId.eq(org));
+    if let Some(id) = pipeline {
+        q = q.filter(pipelines::Column::Id.eq(id));
+    }
+    let found = q
+        .order_by_asc(pipelines::Column::CreatedAt)
+        .order_by_asc(pipelines::Column::Id)
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or_else(|| DomainError::invalid("pipeline_id", "unknown_pipeline", "not a pipeline of this org"))?;
+    let stages = stages::Entity::find()
+        .filter(stages::Column::OrgId.eq(org))
+        .filter(stages::Column::PipelineId.eq(found.id))
+        .order_by_asc(stages::Column::Position)
+        .all(conn)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(|s| {
+            Ok(StageRef {
+                kind: StageKind::parse("kind", &s.kind).map_err(|_| DomainError::Internal("bad stored stage kind".into()))?,
+                id: s.id,
+                name: s.name,
+                position: s.position,
+            })
+        })
+        .collect::<Result<_, DomainError>>()?;
+    Ok((found.id, stages))
+}
+
+/// The org's time zone, `as_of` as an instant (default now) and the
+/// window's UTC bounds.
+async fn moment(
+    conn: &impl ConnectionTrait,
+    org: Uuid,
+    as_of: Option<AsOf>,
+    now: DateTime<Utc>,
+    window: Option<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)>,
+) -> Result<(DateTime<Utc>, Option<(DateWindow, DateTime<Utc>, DateTime<Utc>)>), DomainError> {
+    let tz = crate::opportunities::org_time_zone(conn, org).await?;
+    let at = as_of.map_or(now, |a| a.instant(tz));
+    let window = match window {
+        None => None,
+        Some((from, to)) => {
+            let today = at.with_timezone(&tz.tz()).date_naive();
+            let w = DateWindow::parse(from, to, today, 365)?;
+            let (start, end) = w.bounds(tz);
+            Some((w, start, end))
+        }
+    };
+    Ok((at, window))
+}
+
+/// Reads [`sql::order_statistics`] rows back into one quantile per group.
+fn read_quantiles(rows: &[QueryResult], q: Quantile) -> Result<HashMap<Uuid, f64>, DomainError> {
+    let mut stats: HashMap<Uuid, (i64, Option<f64>, Option<f64>)> = HashMap::new();
+    for r in rows {
+        let grp: Uuid = r.try_get("", "grp").map_err(db_err)?;
+        let n: i64 = r.try_get("", "n").map_err(db_err)?;
+        let rn: i64 = r.try_get("", "rn").map_err(db_err)?;
+        let val: i64 = r.try_get("", "val").map_err(db_err)?;
+        let entry = stats.entry(grp).or_insert((n, None, None));
+        if rn == q.lower_rank(n) {
+            entry.1 = Some(val as f64);
+        } else {
+            entry.2 = Some(val as f64);
+        }
+    }
+    Ok(stats
+        .into_iter()
+        .filter_map(|(grp, (n, lo, hi))| lo.map(|lo| (grp, q.interpolate(n, lo, hi))))
+        .collect())
+}
+
+/// Appends ` AND {col} IN (…)` for a limited audience.
+fn owner_filter(s: &mut sql::Sql, col: &str, owners: &Option<Vec<Uuid>>) -> String {
+    match owners {
+        None => String::new(),
+        Some(ids) => format!(" AND {col} IN ({})", s.bind_list(ids.iter().copied())),
+    }
+}
+
+/// Reads a count column (`COUNT`/`SUM` come back as 64-bit integers).
+fn count(row: &QueryResult, col: &str) -> Result<u64, DomainError> {
+    let n: Option<i64> = row.try_get("", col).map_err(db_err)?;
+    Ok(u64::try_from(n.unwrap_or(0)).unwrap_or(0))
+}
+
+/// Parses a stored stage kind.
+fn kind(raw: &str) -> Result<StageKind, DomainError> {
+    StageKind::parse("kind", raw).map_err(|_| DomainError::Internal("bad stored stage kind".into()))
+}
