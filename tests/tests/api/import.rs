@@ -8,14 +8,14 @@ use serde_json::Value;
 
 const ADMIN: &str = "demo-admin@glassbox.test";
 
-async fn demo(app: &TestApp) -> Session {
+pub(crate) async fn demo(app: &TestApp) -> Session {
     let seeded = seed_demo(&app.store, Some(ADMIN), Some(PASSWORD)).await.unwrap();
     assert!(seeded.is_some());
     app.login(ADMIN).await
 }
 
 /// Every row of a list endpoint, following cursors.
-async fn all(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
+pub(crate) async fn all(app: &TestApp, token: &str, path: &str) -> Vec<Value> {
     let mut rows = Vec::new();
     let mut cursor: Option<String> = None;
     loop {

@@ -4,6 +4,7 @@
 mod accounts;
 mod activities;
 mod analytics;
+mod analytics_sample;
 mod auth;
 mod errors;
 mod handoff_metrics;

@@ -85,7 +85,7 @@ impl FunnelParams {
     }
 }
 
-fn ratio(r: Option<f64>) -> Option<f64> {
+pub(crate) fn ratio(r: Option<f64>) -> Option<f64> {
     r.map(|r| round_to(r, 4))
 }
 
@@ -127,7 +127,7 @@ pub struct CurrencyAmountDto {
     pub amount: String,
 }
 
-fn amounts(list: &[(String, i128)]) -> Vec<CurrencyAmountDto> {
+pub(crate) fn amounts(list: &[(String, i128)]) -> Vec<CurrencyAmountDto> {
     list.iter()
         .map(|(currency, minor)| CurrencyAmountDto {
             amount: format_minor(*minor, Currency::parse("currency", currency).map(|c| c.exponent()).unwrap_or(2)),

@@ -12,6 +12,7 @@ pub mod opportunity;
 pub mod org;
 pub mod pipeline;
 pub mod product;
+pub mod rep_performance;
 pub mod team;
 pub mod timeline;
 pub mod user;

@@ -97,7 +97,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(handoff_tasks::rate::rate_handoff_task)
             .service(analytics::funnel::funnel)
             .service(analytics::stage_conversion::stage_conversion)
-            .service(analytics::stalled::stalled_opportunities),
+            .service(analytics::stalled::stalled_opportunities)
+            .service(analytics::rep_performance::rep_performance),
     );
 }
 

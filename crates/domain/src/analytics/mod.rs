@@ -11,9 +11,11 @@ use crate::pipeline::StageKind;
 use crate::stats::WinLoss;
 
 mod funnel;
+mod reps;
 mod stalled;
 
 pub use funnel::{Funnel, FunnelStage, StageConversion, StageOutcomes, Transition};
+pub use reps::{Behaviour, RepFigures, mean_minor, top_quartile_vs_rest};
 pub use stalled::{StalledOpportunity, StalledRule};
 
 /// Seconds in a day, for durations reported in days.

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use glassbox_domain::analytics::{AsOf, Funnel, FunnelStage, Outcomes, SECONDS_PER_DAY, StageConversion, StageOutcomes, Transition};
+use glassbox_domain::pipeline::StageKind;
 use glassbox_domain::stats::Quantile;
 use glassbox_domain::{DomainError, Scope};
 use uuid::Uuid;
@@ -26,18 +27,6 @@ pub struct FunnelQuery {
     pub audience: Audience,
     /// Read history as it stood then; default now.
     pub as_of: Option<AsOf>,
-}
-
-/// The SQL of the current stay of each deal in `deals` (a subquery of
-/// opportunity ids) at `as_of`: columns `opp`, `kind`.
-fn outcome_cte(s: &mut Sql, deals: &str, as_of: chrono::DateTime<chrono::Utc>) -> String {
-    let (at, at2) = (s.bind(as_of), s.bind(as_of));
-    format!(
-        "SELECT h.opportunity_id AS opp, st.kind AS kind FROM opportunity_stage_history h \
-         JOIN stages st ON st.id = h.to_stage_id \
-         WHERE h.opportunity_id IN ({deals}) AND h.entered_at <= {at} \
-         AND (h.exited_at IS NULL OR h.exited_at > {at2})"
-    )
 }
 
 impl Store {
@@ -70,48 +59,56 @@ impl Store {
             )
         };
 
-        // Per stage and currency: reached, advanced, won, lost, amount.
+        // One row per cohort deal and stage entered, first entry only, with
+        // the deal's furthest non-lost position and its stage kind at as_of
+        // from window functions: one pass over the cohort's history.
+        let entries = |s: &mut Sql| {
+            let cte = cohort(s);
+            let (o, t1, t2) = (s.bind(org), s.bind(as_of), s.bind(as_of));
+            format!(
+                "WITH {cte}, entries AS (SELECT h.opportunity_id AS opp, h.to_stage_id AS stage, st.position AS pos, \
+                   c.currency, c.amount, \
+                   MAX(CASE WHEN st.kind <> 'lost' THEN st.position END) OVER (PARTITION BY h.opportunity_id) AS furthest, \
+                   MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t2} THEN st.kind END) \
+                     OVER (PARTITION BY h.opportunity_id) AS outcome, \
+                   ROW_NUMBER() OVER (PARTITION BY h.opportunity_id, h.to_stage_id ORDER BY h.entered_at) AS nth, \
+                   ROW_NUMBER() OVER (PARTITION BY h.opportunity_id ORDER BY h.entered_at, h.id) AS first \
+                 FROM opportunity_stage_history h JOIN cohort c ON c.id = h.opportunity_id \
+                 JOIN stages st ON st.id = h.to_stage_id WHERE h.org_id = {o} AND h.entered_at <= {t1}) "
+            )
+        };
         let mut s = Sql::new(backend);
-        let cte = cohort(&mut s);
-        let (t1, outcome) = (s.bind(as_of), outcome_cte(&mut s, "SELECT id FROM cohort", as_of));
-        let sum = exact_sum("c.amount", "amount");
+        let with = entries(&mut s);
+        let sum = exact_sum("amount", "amount");
         s.push(&format!(
-            "WITH {cte}, \
-             reached AS (SELECT DISTINCT h.opportunity_id AS opp, h.to_stage_id AS stage \
-               FROM opportunity_stage_history h JOIN cohort c ON c.id = h.opportunity_id WHERE h.entered_at <= {t1}), \
-             furthest AS (SELECT r.opp, MAX(st.position) AS pos FROM reached r JOIN stages st ON st.id = r.stage \
-               WHERE st.kind <> 'lost' GROUP BY r.opp), \
-             outcome AS ({outcome}) \
-             SELECT r.stage AS stage, c.currency AS currency, COUNT(*) AS reached, \
-               SUM(CASE WHEN f.pos > st.position THEN 1 ELSE 0 END) AS advanced, \
-               SUM(CASE WHEN x.kind = 'won' THEN 1 ELSE 0 END) AS won, \
-               SUM(CASE WHEN x.kind = 'lost' THEN 1 ELSE 0 END) AS lost, {sum} \
-             FROM reached r JOIN stages st ON st.id = r.stage JOIN cohort c ON c.id = r.opp \
-             LEFT JOIN furthest f ON f.opp = r.opp LEFT JOIN outcome x ON x.opp = r.opp \
-             GROUP BY r.stage, c.currency"
+            "{with} SELECT stage, currency, COUNT(*) AS reached, \
+               SUM(CASE WHEN furthest > pos THEN 1 ELSE 0 END) AS advanced, \
+               SUM(CASE WHEN outcome = 'won' THEN 1 ELSE 0 END) AS won, \
+               SUM(CASE WHEN outcome = 'lost' THEN 1 ELSE 0 END) AS lost, {sum} \
+             FROM entries WHERE nth = 1 GROUP BY stage, currency"
         ));
         let rows = s.all(conn).await?;
 
-        // The whole cohort's outcomes.
+        // The whole cohort's outcomes: one row per deal.
         let mut s = Sql::new(backend);
-        let cte = cohort(&mut s);
-        let outcome = outcome_cte(&mut s, "SELECT id FROM cohort", as_of);
+        let with = entries(&mut s);
         s.push(&format!(
-            "WITH {cte} SELECT kind, COUNT(*) AS n FROM ({outcome}) AS x GROUP BY kind"
+            "{with} SELECT outcome AS kind, COUNT(*) AS n FROM entries WHERE first = 1 GROUP BY outcome"
         ));
         let mut overall = Outcomes::default();
         for r in s.all(conn).await? {
-            overall.add(kind(&r.try_get::<String>("", "kind").map_err(db_err)?)?, count(&r, "n")?);
+            let k: Option<String> = r.try_get("", "kind").map_err(db_err)?;
+            overall.add(k.as_deref().map(kind).transpose()?.unwrap_or(StageKind::Open), count(&r, "n")?);
         }
 
         // Median days of the cohort's finished stays per stage.
         let mut s = Sql::new(backend);
         let cte = cohort(&mut s);
-        let at = s.bind(as_of);
+        let (o, at) = (s.bind(org), s.bind(as_of));
         let secs = s.seconds_between("h.exited_at", "h.entered_at");
         let stays = format!(
             "SELECT h.to_stage_id AS grp, {secs} AS val FROM opportunity_stage_history h \
-             JOIN cohort c ON c.id = h.opportunity_id WHERE h.exited_at IS NOT NULL AND h.exited_at <= {at}"
+             JOIN cohort c ON c.id = h.opportunity_id WHERE h.org_id = {o} AND h.exited_at IS NOT NULL AND h.exited_at <= {at}"
         );
         s.push(&format!("WITH {cte} {}", order_statistics(&stays, Quantile::MEDIAN)));
         let medians = read_quantiles(&s.all(conn).await?, Quantile::MEDIAN)?;
@@ -181,19 +178,27 @@ impl Store {
             let who = owner_filter(s, "o.owner_id", &owners);
             format!(
                 "FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
-                 WHERE o.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
+                 WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
                  AND h.entered_at >= {a} AND h.entered_at < {b} AND h.entered_at <= {t}{who}"
             )
         };
 
+        // Each deal's stage kind at as_of from a window function over its
+        // history, kept on the rows of the stages it entered in the window.
         let mut s = Sql::new(backend);
-        let from = moves(&mut s);
-        let outcome = outcome_cte(&mut s, "SELECT opp FROM entered", as_of);
+        let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
+        let who = owner_filter(&mut s, "o.owner_id", &owners);
         s.push(&format!(
-            "WITH entered AS (SELECT DISTINCT h.opportunity_id AS opp, h.to_stage_id AS stage {from}), \
-             outcome AS ({outcome}) \
-             SELECT e.stage AS stage, x.kind AS kind, COUNT(*) AS n FROM entered e \
-             LEFT JOIN outcome x ON x.opp = e.opp GROUP BY e.stage, x.kind"
+            "WITH e AS (SELECT h.opportunity_id AS opp, h.to_stage_id AS stage, \
+               CASE WHEN h.entered_at >= {a} AND h.entered_at < {b} THEN 1 ELSE 0 END AS in_window, \
+               MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t} THEN st.kind END) \
+                 OVER (PARTITION BY h.opportunity_id) AS outcome \
+             FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
+             JOIN stages st ON st.id = h.to_stage_id \
+             WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
+               AND h.entered_at <= {t}{who}), \
+             entered AS (SELECT DISTINCT opp, stage, outcome FROM e WHERE in_window = 1) \
+             SELECT stage, outcome AS kind, COUNT(*) AS n FROM entered GROUP BY stage, outcome"
         ));
         let mut per_stage: HashMap<Uuid, Outcomes> = HashMap::new();
         for r in s.all(conn).await? {

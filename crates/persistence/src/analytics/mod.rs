@@ -19,10 +19,12 @@ use crate::error::db_err;
 use crate::refs::{Ref, check};
 
 mod funnel;
+mod reps;
 mod sql;
 mod stalled;
 
 pub use funnel::FunnelQuery;
+pub use reps::RepReport;
 pub use stalled::StalledKey;
 
 /// Whose deals a report covers.

@@ -1,5 +1,6 @@
 //! Process analytics computed from stage history, readable at any `as_of`.
 
 pub mod funnel;
+pub mod rep_performance;
 pub mod stage_conversion;
 pub mod stalled;
