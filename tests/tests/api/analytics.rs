@@ -272,3 +272,74 @@ async fn stalled_deals_follow_rotting_days_or_the_won_p80_at_as_of() {
         .body;
     assert_eq!(then["data"], json!([]));
 }
+
+#[tokio::test]
+async fn the_waterfall_sorts_every_change_into_one_bar() {
+    let app = spawn_app().await;
+    app.set_now("2026-01-20T10:00:00Z".parse().unwrap());
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    app.patch("/api/v1/org", &admin.access_token, json!({"time_zone": "UTC"}))
+        .await
+        .expect(200);
+    let stages = app.get("/api/v1/pipelines", &admin.access_token).await.expect(200).body["data"][0]["stages"].clone();
+    let stage = |name: &str| stages.as_array().unwrap().iter().find(|s| s["name"] == name).unwrap()["id"].clone();
+    let mut id = HashMap::new();
+    let create = |name: &'static str, amount: &'static str, close: &'static str| {
+        let app = &app;
+        async move {
+            let s = app.login("ana@acme.test").await;
+            let body = json!({"name": name, "amount": amount, "currency": "USD", "close_date": close});
+            let created = app.post("/api/v1/opportunities", &s.access_token, body).await.expect(201);
+            (name, created.body["id"].as_str().unwrap().to_owned())
+        }
+    };
+    for (name, amount, close) in [
+        ("W1", "1000.00", "2026-02-15"),
+        ("W2", "800.00", "2026-02-10"),
+        ("W3", "300.00", "2026-02-20"),
+        ("W4", "400.00", "2026-03-10"),
+        ("W5", "700.00", "2026-02-12"),
+        ("W6", "250.00", "2026-02-18"),
+    ] {
+        let (n, i) = create(name, amount, close).await;
+        id.insert(n, i);
+    }
+    let change = |d: &str, deal: &str, body: Value| {
+        let (app, path) = (&app, format!("/api/v1/opportunities/{deal}"));
+        let now = format!("2026-02-{d}T10:00:00Z");
+        async move {
+            app.set_now(now.parse().unwrap());
+            let s = app.login("ana@acme.test").await;
+            app.patch(&path, &s.access_token, body).await.expect(200);
+        }
+    };
+    change("05", &id["W1"], json!({"amount": "1500.00"})).await;
+    change("06", &id["W2"], json!({"amount": "600.00"})).await;
+    change("07", &id["W3"], json!({"close_date": "2026-03-15"})).await;
+    change("08", &id["W4"], json!({"close_date": "2026-02-25"})).await;
+    app.set_now("2026-02-10T10:00:00Z".parse().unwrap());
+    id.insert("W7", create("W7", "900.00", "2026-02-27").await.1);
+    app.set_now("2026-02-11T10:00:00Z".parse().unwrap());
+    id.insert("W8", create("W8", "100.00", "2026-02-14").await.1);
+    change("12", &id["W5"], json!({"stage_id": stage("Closed Won")})).await;
+    change("13", &id["W6"], json!({"stage_id": stage("Closed Lost"), "loss_reason": "price"})).await;
+    change("14", &id["W8"], json!({"stage_id": stage("Closed Won")})).await;
+
+    app.set_now("2026-03-02T10:00:00Z".parse().unwrap());
+    let s = app.login("ana@acme.test").await;
+    let url = "/api/v1/analytics/pipeline-changes?from=2026-02-01&to=2026-02-28";
+    let body = app.get(url, &s.access_token).await.expect(200).body;
+    // start 1000 + 800 + 300 + 700 + 250; end 1500 + 600 + 400 + 900.
+    assert_eq!(
+        body["data"],
+        json!([{"currency": "USD", "start": "3050.00", "new": "1000.00", "pulled_in": "400.00", "increased": "500.00",
+                "decreased": "200.00", "pushed_out": "300.00", "won": "800.00", "lost": "250.00", "end": "3400.00"}])
+    );
+    // Stopped at the end of 9 February: no deal created, won or lost yet.
+    let body = app.get(&format!("{url}&as_of=2026-02-09"), &s.access_token).await.expect(200).body;
+    assert_eq!(
+        body["data"],
+        json!([{"currency": "USD", "start": "3050.00", "new": "0.00", "pulled_in": "400.00", "increased": "500.00",
+                "decreased": "200.00", "pushed_out": "300.00", "won": "0.00", "lost": "0.00", "end": "3450.00"}])
+    );
+}

@@ -121,3 +121,45 @@ async fn win_rates_cycle_and_as_of_match_the_csv() {
         (&json!(reps.len().div_ceil(4)), &json!(reps.len() - reps.len().div_ceil(4)))
     );
 }
+
+#[tokio::test]
+async fn the_waterfall_balances_to_the_cent_for_every_month_of_2017() {
+    use rust_decimal::Decimal;
+    let app = spawn_app().await;
+    app.set_now("2018-01-15T12:00:00Z".parse().unwrap());
+    let admin = demo(&app).await;
+    let csv = String::from_utf8(BUNDLED.sales_pipeline.to_vec()).unwrap();
+    let won_rows: Vec<(NaiveDate, Decimal)> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let f: Vec<&str> = line.split(',').collect();
+            (f[4] == "Won").then(|| (f[6].parse().unwrap(), f[7].parse().unwrap()))
+        })
+        .collect();
+    for month in 1..=12u32 {
+        let first = NaiveDate::from_ymd_opt(2017, month, 1).unwrap();
+        let last = first.checked_add_months(chrono::Months::new(1)).unwrap().pred_opt().unwrap();
+        let body = app
+            .get(
+                &format!("/api/v1/analytics/pipeline-changes?from={first}&to={last}"),
+                &admin.access_token,
+            )
+            .await
+            .expect(200)
+            .body;
+        let w = &body["data"][0];
+        let d = |k: &str| w[k].as_str().unwrap().parse::<Decimal>().unwrap();
+        assert_eq!(
+            d("start") + d("new") + d("pulled_in") + d("increased") - d("decreased") - d("pushed_out") - d("won") - d("lost"),
+            d("end"),
+            "{first}: {w}"
+        );
+        let won: Decimal = won_rows
+            .iter()
+            .filter(|(day, _)| (first..=last).contains(day))
+            .map(|(_, v)| *v)
+            .sum();
+        assert_eq!(d("won"), won, "{first}");
+    }
+}

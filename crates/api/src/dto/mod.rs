@@ -11,6 +11,7 @@ pub mod handoff_metrics;
 pub mod opportunity;
 pub mod org;
 pub mod pipeline;
+pub mod pipeline_changes;
 pub mod product;
 pub mod rep_performance;
 pub mod team;

@@ -13,10 +13,12 @@ use crate::stats::WinLoss;
 mod funnel;
 mod reps;
 mod stalled;
+mod waterfall;
 
 pub use funnel::{Funnel, FunnelStage, StageConversion, StageOutcomes, Transition};
 pub use reps::{Behaviour, RepFigures, mean_minor, top_quartile_vs_rest};
 pub use stalled::{StalledOpportunity, StalledRule};
+pub use waterfall::Waterfall;
 
 /// Seconds in a day, for durations reported in days.
 pub const SECONDS_PER_DAY: f64 = 86_400.0;

@@ -22,10 +22,12 @@ mod funnel;
 mod reps;
 mod sql;
 mod stalled;
+mod waterfall;
 
 pub use funnel::FunnelQuery;
 pub use reps::RepReport;
 pub use stalled::StalledKey;
+pub use waterfall::WaterfallReport;
 
 /// Whose deals a report covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
