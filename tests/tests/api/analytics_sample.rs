@@ -86,6 +86,20 @@ async fn win_rates_cycle_and_as_of_match_the_csv() {
         (cycles[n / 2 - 1] + cycles[n / 2]) as f64 / 2.0
     };
     assert_eq!(median, 57.0);
+    let kpis = app.get(&format!("/api/v1/analytics/kpis?{everything}"), t).await.expect(200).body;
+    let mean = cycles.iter().sum::<i64>() as f64 / n as f64;
+    assert_eq!(
+        (
+            &kpis["win_rate"],
+            &kpis["won_amount"],
+            &kpis["average_deal_size"],
+            &kpis["accounts_won"]
+        ),
+        (&json!(0.6315), &json!("10005534.00"), &json!("2360.91"), &json!(85))
+    );
+    // 10005534.00 / 85 accounts; mean cycle from the file.
+    assert_eq!(kpis["customer_lifetime_value"], "117712.16");
+    assert_eq!(kpis["average_sales_cycle_days"], json!((mean * 100.0).round() / 100.0));
     assert_eq!(perf["all"]["median_sales_cycle_days"], json!(median));
     assert_eq!((&perf["all"]["won"], &perf["all"]["lost"]), (&json!(4238), &json!(2473)));
 

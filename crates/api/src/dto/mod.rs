@@ -8,6 +8,7 @@ pub mod analytics;
 pub mod auth;
 pub mod handoff;
 pub mod handoff_metrics;
+pub mod kpis;
 pub mod opportunity;
 pub mod org;
 pub mod pipeline;

@@ -99,7 +99,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(analytics::stage_conversion::stage_conversion)
             .service(analytics::stalled::stalled_opportunities)
             .service(analytics::rep_performance::rep_performance)
-            .service(analytics::pipeline_changes::pipeline_changes),
+            .service(analytics::pipeline_changes::pipeline_changes)
+            .service(analytics::kpis::kpis),
     );
 }
 

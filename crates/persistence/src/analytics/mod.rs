@@ -19,12 +19,14 @@ use crate::error::db_err;
 use crate::refs::{Ref, check};
 
 mod funnel;
+mod kpis;
 mod reps;
 mod sql;
 mod stalled;
 mod waterfall;
 
 pub use funnel::FunnelQuery;
+pub use kpis::KpiReport;
 pub use reps::RepReport;
 pub use stalled::StalledKey;
 pub use waterfall::WaterfallReport;

@@ -30,19 +30,19 @@ pub struct RepReport {
 }
 
 /// Bounds of a report: org, window, as-of, owners.
-struct Bounds {
-    org: Uuid,
-    start: chrono::DateTime<chrono::Utc>,
-    end: chrono::DateTime<chrono::Utc>,
-    as_of: chrono::DateTime<chrono::Utc>,
-    owners: Option<Vec<Uuid>>,
+pub(super) struct Bounds {
+    pub(super) org: Uuid,
+    pub(super) start: chrono::DateTime<chrono::Utc>,
+    pub(super) end: chrono::DateTime<chrono::Utc>,
+    pub(super) as_of: chrono::DateTime<chrono::Utc>,
+    pub(super) owners: Option<Vec<Uuid>>,
 }
 
 impl Bounds {
     /// `closed AS (…)`: deals whose current stay at `as_of` is a won or lost
     /// stage entered in the window — columns id, owner_id, created_at,
     /// currency, amount, kind, closed_at.
-    fn closed_cte(&self, s: &mut Sql) -> String {
+    pub(super) fn closed_cte(&self, s: &mut Sql) -> String {
         let (o, a, b, t, t2) = (
             s.bind(self.org),
             s.bind(self.start),
@@ -52,7 +52,7 @@ impl Bounds {
         );
         let who = owner_filter(s, "o.owner_id", &self.owners);
         format!(
-            "closed AS (SELECT o.id, o.owner_id, o.created_at, o.currency, COALESCE(o.amount_minor, 0) AS amount, \
+            "closed AS (SELECT o.id, o.owner_id, o.account_id, o.created_at, o.currency, COALESCE(o.amount_minor, 0) AS amount, \
                st.kind, h.entered_at AS closed_at \
              FROM opportunity_stage_history h JOIN stages st ON st.id = h.to_stage_id \
              JOIN opportunities o ON o.id = h.opportunity_id \
