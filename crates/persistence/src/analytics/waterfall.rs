@@ -135,7 +135,7 @@ impl Store {
         ];
         let sums: Vec<String> = sums.iter().map(|(name, expr)| exact_sum(&format!("({expr})"), name)).collect();
         s.push(&format!(
-            "WITH d0 AS (SELECT d.id, d.currency, d.created_at, d.amount_minor, d.close_date, \
+            "WITH d0 AS MATERIALIZED (SELECT d.id, d.currency, d.created_at, d.amount_minor, d.close_date, \
                {kind_s} AS kind_s, {kind_e} AS kind_e, {amount_s} AS amount_s, {amount_e} AS amount_e, \
                {close_s} AS close_s, {close_e} AS close_e \
              FROM opportunities d WHERE d.org_id = {o} AND d.deleted_at IS NULL AND d.created_at <= {te}{who}), \

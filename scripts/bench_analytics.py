@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""Benchmark of the process analytics (issue: seeing the process).
+
+Seeds a fresh org with N opportunities (default 1,000,000) on the default
+pipeline and their stage history (~4.7 rows per deal: 3–5 open stages, then
+won or lost for two deals in three), created one minute apart from
+2016-01-01. Starts the release binary and times, one request at a time:
+org-wide funnel, org-wide stage conversion, one rep's funnel, stalled deals
+and the pipeline waterfall of one month; and, on PostgreSQL, a hand-written
+SQL baseline (deals reaching each stage of the cohort, GROUP BY) with
+EXPLAIN ANALYZE. Prints p50/p95/max per endpoint.
+
+Usage: scripts/bench_analytics.py --db postgres|sqlite [--rows N] [--requests R]
+Needs: a release build (cargo build --release -p glassbox-api); psql for
+PostgreSQL (trust auth on 127.0.0.1:5432). Creates and drops its own database.
+"""
+import argparse, json, os, re, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target", "release", "glassbox")
+PASSWORD = "benchmark passphrase"
+PG_ADMIN = os.environ.get("GLASSBOX_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
+WINDOW = "from=2016-01-01&to=2017-12-31&as_of=2018-01-01"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http(method, url, body=None, token=None):
+    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None)
+    req.add_header("content-type", "application/json")
+    if token:
+        req.add_header("authorization", f"Bearer {token}")
+    with urllib.request.urlopen(req, timeout=600) as r:
+        return json.loads(r.read() or b"null")
+
+
+def psql(url, sql):
+    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
+
+
+# Per deal g: k = 3 + g % 3 open stages entered, one every (1 + g % 10)
+# days; then won when (g / 3) % 3 = 0, lost when 1, still open when 2.
+PG_SEED = """
+create temp table g as select g, gen_random_uuid() as id, timestamptz '2016-01-01' + g * interval '1 minute' as created,
+  3 + g % 3 as k, (g / 3) % 3 as fate, (1 + g % 10) * interval '1 day' as step, 1 + g % 20 as owner
+  from generate_series(1, {rows}) g;
+insert into opportunities (id, org_id, name, owner_id, pipeline_id, stage_id, status, amount_minor, currency,
+    forecast_category, closed_at, stage_entered_at, version, created_at, updated_at)
+  select id, '{org}', 'Deal ' || g, ({owners})[owner], '{pipeline}',
+    case fate when 0 then ({stages})[6] when 1 then ({stages})[7] else ({stages})[k] end,
+    case fate when 0 then 'won' when 1 then 'lost' else 'open' end,
+    (g::bigint * 7919) % 100000000, 'USD', case fate when 0 then 'closed' when 1 then 'omitted' else 'pipeline' end,
+    case when fate < 2 then created + k * step end, created + (k - case when fate < 2 then 0 else 1 end) * step,
+    1, created, created
+  from g;
+insert into opportunity_stage_history (id, org_id, opportunity_id, from_stage_id, to_stage_id, entered_at, exited_at, actor_id)
+  select gen_random_uuid(), '{org}', g.id, case when i = 1 then null else ({stages})[i - 1] end, ({stages})[i],
+    created + (i - 1) * step, case when i < k or fate < 2 then created + i * step end, null
+  from g cross join generate_series(1, 5) i where i <= k;
+insert into opportunity_stage_history (id, org_id, opportunity_id, from_stage_id, to_stage_id, entered_at, exited_at, actor_id)
+  select gen_random_uuid(), '{org}', id, ({stages})[k], ({stages})[6 + fate], created + k * step, null, null
+  from g where fate < 2;
+analyze;
+"""
+
+
+def seed_postgres(url, rows):
+    org = psql(url, "select id from orgs limit 1")
+    pipeline = psql(url, "select id from pipelines limit 1")
+    stages = psql(url, f"select id from stages where pipeline_id='{pipeline}' order by position").split()
+    admin = psql(url, "select id from users limit 1")
+    psql(url, f"""insert into users (id, org_id, name, email, password_hash, role, active, version, created_at, updated_at)
+        select gen_random_uuid(), '{org}', 'Rep ' || g, 'rep' || g || '@bench.test', 'x', 'rep', true, 1, now(), now()
+        from generate_series(1, 19) g""")
+    owners = [admin] + psql(url, "select id from users where email like 'rep%' order by email").split()
+    arr = lambda xs: "ARRAY[" + ",".join(f"'{x}'::uuid" for x in xs) + "]"
+    psql(url, PG_SEED.format(rows=rows, org=org, pipeline=pipeline, stages=arr(stages), owners=arr(owners)))
+    return owners[1]
+
+
+def seed_sqlite(path, rows):
+    db = sqlite3.connect(path)
+    org = db.execute("select id from orgs limit 1").fetchone()[0]
+    pipeline = db.execute("select id from pipelines limit 1").fetchone()[0]
+    stages = [r[0] for r in db.execute("select id from stages where pipeline_id=? order by position", (pipeline,))]
+    owners = [db.execute("select id from users limit 1").fetchone()[0]]
+    now = "2026-11-29T00:00:00+00:00"
+    for n in range(1, 20):
+        uid = uuid.uuid4().bytes
+        owners.append(uid)
+        db.execute("insert into users (id, org_id, name, email, password_hash, role, active, version, created_at, updated_at) values (?,?,?,?,?,?,?,?,?,?)",
+                   (uid, org, f"Rep {n}", f"rep{n}@bench.test", "x", "rep", 1, 1, now, now))
+    base = 1451606400  # 2016-01-01T00:00:00Z
+    ts = lambda s: time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(s))
+    opps, hist = [], []
+    def flush():
+        db.executemany("""insert into opportunities (id, org_id, name, owner_id, pipeline_id, stage_id, status, amount_minor, currency,
+            forecast_category, closed_at, stage_entered_at, version, created_at, updated_at) values (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""", opps)
+        db.executemany("""insert into opportunity_stage_history (id, org_id, opportunity_id, from_stage_id, to_stage_id, entered_at, exited_at, actor_id)
+            values (?,?,?,?,?,?,?,?)""", hist)
+        opps.clear(); hist.clear()
+    for g in range(1, rows + 1):
+        oid, created, k, fate, step = uuid.uuid4().bytes, base + 60 * g, 3 + g % 3, (g // 3) % 3, 86400 * (1 + g % 10)
+        final = stages[5 + fate] if fate < 2 else stages[k - 1]
+        closed = ts(created + k * step) if fate < 2 else None
+        entered = created + (k if fate < 2 else k - 1) * step
+        opps.append((oid, org, f"Deal {g}", owners[g % 20], pipeline, final, ["won", "lost", "open"][fate], (g * 7919) % 100000000, "USD",
+                     ["closed", "omitted", "pipeline"][fate], closed, ts(entered), 1, ts(created), ts(created)))
+        for i in range(1, k + 1):
+            exited = ts(created + i * step) if i < k or fate < 2 else None
+            hist.append((uuid.uuid4().bytes, org, oid, stages[i - 2] if i > 1 else None, stages[i - 1], ts(created + (i - 1) * step), exited, None))
+        if fate < 2:
+            hist.append((uuid.uuid4().bytes, org, oid, stages[k - 1], stages[5 + fate], ts(created + k * step), None, None))
+        if len(opps) >= 20000:
+            flush()
+    flush()
+    db.commit()
+    db.execute("analyze")
+    db.close()
+    return owners[1]
+
+
+def baseline_postgres(url):
+    sql = """explain analyze select h.to_stage_id, count(distinct h.opportunity_id) from opportunity_stage_history h
+        join opportunities o on o.id = h.opportunity_id where o.created_at >= '2016-01-01' and o.created_at < '2018-01-01'
+        and h.entered_at <= '2018-01-02' group by h.to_stage_id"""
+    return float(re.search(r"Execution Time: ([0-9.]+) ms", psql(url, sql)).group(1))
+
+
+def timed(base, path, token, requests):
+    http("GET", base + path, token=token)  # warm-up
+    samples = []
+    for _ in range(requests):
+        t = time.perf_counter()
+        http("GET", base + path, token=token)
+        samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+    return f"p50 {statistics.median(samples):8.1f} ms   p95 {p95:8.1f} ms   max {samples[-1]:8.1f} ms"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", choices=["sqlite", "postgres"], required=True)
+    ap.add_argument("--rows", type=int, default=1_000_000)
+    ap.add_argument("--requests", type=int, default=10)
+    ap.add_argument("--keep", action="store_true", help="keep the seeded database and print its URL")
+    args = ap.parse_args()
+    if not os.path.exists(BIN):
+        sys.exit("needs target/release/glassbox (cargo build --release -p glassbox-api)")
+    work = tempfile.mkdtemp(prefix="gbx-bench-")
+    pg_db = None
+    if args.db == "postgres":
+        pg_db = f"gbx_bench_{uuid.uuid4().hex[:12]}"
+        psql(PG_ADMIN, f'create database "{pg_db}"')
+        target = url = PG_ADMIN.rsplit("/", 1)[0] + "/" + pg_db
+    else:
+        target = os.path.join(work, "bench.db")
+        url = f"sqlite://{target}?mode=rwc"
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=url, GLASSBOX_BIND=f"127.0.0.1:{port}", GLASSBOX_LOG="warn",
+               GLASSBOX_JWT_SECRET="bench-secret-" + "x" * 40, GLASSBOX_ADMIN_PASSWORD=PASSWORD, GLASSBOX_ACCESS_TOKEN_TTL="86400")
+    server = None
+    try:
+        subprocess.run([BIN, "bootstrap", "--org", "Bench", "--admin-email", "admin@bench.test"], env=env, check=True, capture_output=True)
+        t = time.time()
+        owner = (seed_postgres if args.db == "postgres" else seed_sqlite)(target, args.rows)
+        owner = str(uuid.UUID(bytes=owner)) if isinstance(owner, bytes) else owner
+        print(f"seeded {args.rows} opportunities with their stage history in {time.time() - t:.1f} s")
+        if args.db == "postgres":
+            print(f"stage-history rows: {psql(target, 'select count(*) from opportunity_stage_history')}")
+            print(f"hand-written SQL, deals reaching each stage (EXPLAIN ANALYZE): {baseline_postgres(target):.1f} ms")
+        server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                http("GET", base + "/readyz")
+                break
+            except Exception:
+                time.sleep(0.1)
+        token = http("POST", base + "/api/v1/auth/token", {"email": "admin@bench.test", "password": PASSWORD})["access_token"]
+        for name, path in [
+            ("funnel, org-wide", f"/api/v1/analytics/funnel?{WINDOW}"),
+            ("stage conversion, org-wide", f"/api/v1/analytics/stage-conversion?{WINDOW}"),
+            ("funnel, one rep", f"/api/v1/analytics/funnel?{WINDOW}&owner_id={owner}"),
+            ("stalled deals, first page", "/api/v1/analytics/stalled-opportunities?as_of=2018-01-01"),
+            ("waterfall, one month", "/api/v1/analytics/pipeline-changes?from=2017-03-01&to=2017-03-31"),
+        ]:
+            print(f"{args.db:8} {name:28} {timed(base, path, token, args.requests)}  ({args.requests} requests)", flush=True)
+    finally:
+        if server:
+            server.terminate()
+            server.wait(timeout=40)
+        if args.keep:
+            print(f"kept: {url}")
+        else:
+            if pg_db:
+                psql(PG_ADMIN, f'drop database if exists "{pg_db}" with (force)')
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
