@@ -9,6 +9,7 @@ use glassbox_domain::stats::Quantile;
 use glassbox_domain::{DomainError, Scope};
 use uuid::Uuid;
 
+use super::merge_currencies;
 use super::sql::{Sql, exact_sum, order_statistics, read_exact_sum};
 use super::{Audience, Frame, count, kind, moment, owner_filter, owners, pipeline_stages, read_quantiles};
 use crate::Store;
@@ -59,47 +60,30 @@ impl Store {
             )
         };
 
-        // One row per cohort deal and stage entered, first entry only, with
-        // the deal's furthest non-lost position and its stage kind at as_of
-        // from window functions: one pass over the cohort's history.
-        let entries = |s: &mut Sql| {
-            let cte = cohort(s);
-            let (o, t1, t2) = (s.bind(org), s.bind(as_of), s.bind(as_of));
-            format!(
-                "WITH {cte}, entries AS (SELECT h.opportunity_id AS opp, h.to_stage_id AS stage, st.position AS pos, \
-                   c.currency, c.amount, \
-                   MAX(CASE WHEN st.kind <> 'lost' THEN st.position END) OVER (PARTITION BY h.opportunity_id) AS furthest, \
-                   MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t2} THEN st.kind END) \
-                     OVER (PARTITION BY h.opportunity_id) AS outcome, \
-                   ROW_NUMBER() OVER (PARTITION BY h.opportunity_id, h.to_stage_id ORDER BY h.entered_at) AS nth, \
-                   ROW_NUMBER() OVER (PARTITION BY h.opportunity_id ORDER BY h.entered_at, h.id) AS first \
-                 FROM opportunity_stage_history h JOIN cohort c ON c.id = h.opportunity_id \
-                 JOIN stages st ON st.id = h.to_stage_id WHERE h.org_id = {o} AND h.entered_at <= {t1}) "
-            )
-        };
+        // One GROUP BY over the cohort's history: per deal, the set of this
+        // pipeline's stages it entered (a bit per position, DISTINCT so that
+        // re-entries count once), its furthest non-lost position and its
+        // stage kind at as_of; then deals with the same answers are counted
+        // together, which leaves a few hundred rows at most.
+        if stages.iter().any(|st| !(0..63).contains(&st.position)) {
+            return Err(DomainError::Internal("stage positions beyond 62".into()));
+        }
         let mut s = Sql::new(backend);
-        let with = entries(&mut s);
+        let cte = cohort(&mut s);
+        let (o, t1, t2, p) = (s.bind(org), s.bind(as_of), s.bind(as_of), s.bind(pipeline_id));
         let sum = exact_sum("amount", "amount");
         s.push(&format!(
-            "{with} SELECT stage, currency, COUNT(*) AS reached, \
-               SUM(CASE WHEN furthest > pos THEN 1 ELSE 0 END) AS advanced, \
-               SUM(CASE WHEN outcome = 'won' THEN 1 ELSE 0 END) AS won, \
-               SUM(CASE WHEN outcome = 'lost' THEN 1 ELSE 0 END) AS lost, {sum} \
-             FROM entries WHERE nth = 1 GROUP BY stage, currency"
+            "WITH {cte}, per_deal AS (SELECT c.currency, c.amount, \
+               SUM(DISTINCT CASE WHEN st.pipeline_id = {p} THEN CAST(1 AS BIGINT) << st.position ELSE 0 END) AS mask, \
+               MAX(CASE WHEN st.pipeline_id = {p} AND st.kind <> 'lost' THEN st.position END) AS furthest, \
+               MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t2} THEN st.kind END) AS outcome \
+             FROM opportunity_stage_history h JOIN cohort c ON c.id = h.opportunity_id \
+             JOIN stages st ON st.id = h.to_stage_id WHERE h.org_id = {o} AND h.entered_at <= {t1} \
+             GROUP BY h.opportunity_id, c.currency, c.amount) \
+             SELECT CAST(mask AS BIGINT) AS mask, furthest, outcome, currency, COUNT(*) AS n, {sum} \
+             FROM per_deal GROUP BY mask, furthest, outcome, currency"
         ));
         let rows = s.all(conn).await?;
-
-        // The whole cohort's outcomes: one row per deal.
-        let mut s = Sql::new(backend);
-        let with = entries(&mut s);
-        s.push(&format!(
-            "{with} SELECT outcome AS kind, COUNT(*) AS n FROM entries WHERE first = 1 GROUP BY outcome"
-        ));
-        let mut overall = Outcomes::default();
-        for r in s.all(conn).await? {
-            let k: Option<String> = r.try_get("", "kind").map_err(db_err)?;
-            overall.add(k.as_deref().map(kind).transpose()?.unwrap_or(StageKind::Open), count(&r, "n")?);
-        }
 
         // Median days of the cohort's finished stays per stage.
         let mut s = Sql::new(backend);
@@ -127,23 +111,31 @@ impl Store {
                 },
             );
         }
+        let mut overall = Outcomes::default();
         for r in rows {
-            let stage: Uuid = r.try_get("", "stage").map_err(db_err)?;
-            let Some(step) = by_stage.get_mut(&stage) else { continue };
-            let (reached, won, lost) = (count(&r, "reached")?, count(&r, "won")?, count(&r, "lost")?);
-            step.reached += reached;
-            step.advanced += count(&r, "advanced")?;
-            step.outcomes.won += won;
-            step.outcomes.lost += lost;
-            step.outcomes.open += reached.saturating_sub(won + lost);
+            let mask: i64 = r.try_get("", "mask").map_err(db_err)?;
+            let furthest: Option<i32> = r.try_get("", "furthest").map_err(db_err)?;
+            let outcome: Option<String> = r.try_get("", "outcome").map_err(db_err)?;
+            let outcome = outcome.as_deref().map(kind).transpose()?.unwrap_or(StageKind::Open);
             let currency: String = r.try_get("", "currency").map_err(db_err)?;
-            step.amounts.push((currency, read_exact_sum(&r, "amount")?));
+            let (n, amount) = (count(&r, "n")?, read_exact_sum(&r, "amount")?);
+            overall.add(outcome, n);
+            for st in &stages {
+                if mask & (1_i64 << st.position) == 0 {
+                    continue;
+                }
+                let Some(step) = by_stage.get_mut(&st.id) else { continue };
+                step.reached += n;
+                step.advanced += if furthest.is_some_and(|f| f > st.position) { n } else { 0 };
+                step.outcomes.add(outcome, n);
+                step.amounts.push((currency.clone(), amount));
+            }
         }
         let stages = stages
             .iter()
             .filter_map(|st| by_stage.remove(&st.id))
             .map(|mut step| {
-                step.amounts.sort();
+                merge_currencies(&mut step.amounts);
                 step
             })
             .collect();
@@ -183,33 +175,36 @@ impl Store {
             )
         };
 
-        // Each deal's stage kind at as_of from a window function over its
-        // history, kept on the rows of the stages it entered in the window.
+        // One GROUP BY per deal: the set of this pipeline's stages it entered
+        // in the window (a bit per position) and its stage kind at as_of;
+        // deals with the same answers are then counted together.
+        if stages.iter().any(|st| !(0..63).contains(&st.position)) {
+            return Err(DomainError::Internal("stage positions beyond 62".into()));
+        }
         let mut s = Sql::new(backend);
         let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
         let who = owner_filter(&mut s, "o.owner_id", &owners);
         s.push(&format!(
-            "WITH e AS (SELECT h.opportunity_id AS opp, h.to_stage_id AS stage, \
-               CASE WHEN h.entered_at >= {a} AND h.entered_at < {b} THEN 1 ELSE 0 END AS in_window, \
-               MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t} THEN st.kind END) \
-                 OVER (PARTITION BY h.opportunity_id) AS outcome \
+            "WITH per_deal AS (SELECT \
+               SUM(DISTINCT CASE WHEN st.pipeline_id = {p} AND h.entered_at >= {a} AND h.entered_at < {b} \
+                 THEN CAST(1 AS BIGINT) << st.position ELSE 0 END) AS mask, \
+               MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t} THEN st.kind END) AS outcome \
              FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
              JOIN stages st ON st.id = h.to_stage_id \
              WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
-               AND h.entered_at <= {t}{who}), \
-             entered AS (SELECT DISTINCT opp, stage, outcome FROM e WHERE in_window = 1) \
-             SELECT stage, outcome AS kind, COUNT(*) AS n FROM entered GROUP BY stage, outcome"
+               AND h.entered_at <= {t}{who} GROUP BY h.opportunity_id) \
+             SELECT CAST(mask AS BIGINT) AS mask, outcome AS kind, COUNT(*) AS n FROM per_deal \
+             WHERE mask <> 0 GROUP BY mask, outcome"
         ));
         let mut per_stage: HashMap<Uuid, Outcomes> = HashMap::new();
         for r in s.all(conn).await? {
-            let stage: Uuid = r.try_get("", "stage").map_err(db_err)?;
+            let mask: i64 = r.try_get("", "mask").map_err(db_err)?;
             let k: Option<String> = r.try_get("", "kind").map_err(db_err)?;
-            let k = k
-                .as_deref()
-                .map(kind)
-                .transpose()?
-                .unwrap_or(glassbox_domain::pipeline::StageKind::Open);
-            per_stage.entry(stage).or_default().add(k, count(&r, "n")?);
+            let k = k.as_deref().map(kind).transpose()?.unwrap_or(StageKind::Open);
+            let n = count(&r, "n")?;
+            for st in stages.iter().filter(|st| mask & (1_i64 << st.position) != 0) {
+                per_stage.entry(st.id).or_default().add(k, n);
+            }
         }
 
         let mut s = Sql::new(backend);

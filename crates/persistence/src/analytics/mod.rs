@@ -184,3 +184,12 @@ fn count(row: &QueryResult, col: &str) -> Result<u64, DomainError> {
 fn kind(raw: &str) -> Result<StageKind, DomainError> {
     StageKind::parse("kind", raw).map_err(|_| DomainError::Internal("bad stored stage kind".into()))
 }
+
+/// Adds up repeated currencies and sorts by code.
+fn merge_currencies(amounts: &mut Vec<(String, i128)>) {
+    let mut merged: std::collections::BTreeMap<String, i128> = std::collections::BTreeMap::new();
+    for (c, m) in amounts.drain(..) {
+        *merged.entry(c).or_default() += m;
+    }
+    amounts.extend(merged);
+}

@@ -11,7 +11,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::sql::{Sql, exact_sum, order_statistics, read_exact_sum};
-use super::{Audience, count, moment, owner_filter, owners, read_quantiles};
+use super::{Audience, count, merge_currencies, moment, owner_filter, owners, read_quantiles};
 use crate::Store;
 use crate::error::db_err;
 
@@ -226,13 +226,4 @@ fn rep(reps: &mut HashMap<Uuid, RepFigures>, id: Uuid) -> &mut RepFigures {
         owner_id: id,
         ..RepFigures::default()
     })
-}
-
-/// Adds up repeated currencies and sorts by code.
-fn merge_currencies(amounts: &mut Vec<(String, i128)>) {
-    let mut merged: std::collections::BTreeMap<String, i128> = std::collections::BTreeMap::new();
-    for (c, m) in amounts.drain(..) {
-        *merged.entry(c).or_default() += m;
-    }
-    amounts.extend(merged);
 }
