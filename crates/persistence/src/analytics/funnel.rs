@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::merge_currencies;
 use super::sql::{Sql, exact_sum, order_statistics, read_exact_sum};
-use super::{Audience, Frame, count, kind, moment, owner_filter, owners, pipeline_stages, read_quantiles};
+use super::{Audience, Frame, Moment, count, kind, moment, owner_filter, owners, pipeline_stages, read_quantiles};
 use crate::Store;
 use crate::error::db_err;
 
@@ -45,10 +45,12 @@ impl Store {
         let org = scope.org_id;
         let (pipeline_id, stages) = pipeline_stages(conn, org, q.pipeline_id).await?;
         let owners = owners(conn, org, q.audience).await?;
-        let (as_of, window) = moment(conn, org, q.as_of, self.now(), Some((q.from, q.to))).await?;
-        let Some((window, start, end)) = window else {
-            return Err(DomainError::Internal("funnel window missing".into()));
-        };
+        let Moment {
+            at: as_of,
+            window,
+            start,
+            end,
+        } = moment(conn, org, q.as_of, self.now(), q.from, q.to).await?;
         let backend = conn.get_database_backend();
         let cohort = |s: &mut Sql| {
             let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
@@ -160,10 +162,12 @@ impl Store {
         let org = scope.org_id;
         let (pipeline_id, stages) = pipeline_stages(conn, org, q.pipeline_id).await?;
         let owners = owners(conn, org, q.audience).await?;
-        let (as_of, window) = moment(conn, org, q.as_of, self.now(), Some((q.from, q.to))).await?;
-        let Some((window, start, end)) = window else {
-            return Err(DomainError::Internal("conversion window missing".into()));
-        };
+        let Moment {
+            at: as_of,
+            window,
+            start,
+            end,
+        } = moment(conn, org, q.as_of, self.now(), q.from, q.to).await?;
         let backend = conn.get_database_backend();
         let moves = |s: &mut Sql| {
             let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));

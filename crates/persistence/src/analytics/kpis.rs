@@ -8,7 +8,7 @@ use glassbox_domain::{DomainError, Scope};
 
 use super::reps::Bounds;
 use super::sql::{Sql, exact_sum, read_exact_sum};
-use super::{Audience, count, moment, owner_filter, owners};
+use super::{Audience, Moment, count, moment, owner_filter, owners};
 use crate::Store;
 use crate::error::db_err;
 
@@ -51,10 +51,12 @@ impl Store {
         let conn = self.conn();
         let org = scope.org_id;
         let owners = owners(conn, org, audience).await?;
-        let (as_of, window) = moment(conn, org, as_of, self.now(), Some((from, to))).await?;
-        let Some((window, start, end)) = window else {
-            return Err(DomainError::Internal("kpi window missing".into()));
-        };
+        let Moment {
+            at: as_of,
+            window,
+            start,
+            end,
+        } = moment(conn, org, as_of, self.now(), from, to).await?;
         let b = Bounds {
             org,
             start,

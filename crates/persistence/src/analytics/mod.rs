@@ -122,27 +122,36 @@ async fn pipeline_stages(conn: &impl ConnectionTrait, org: Uuid, pipeline: Optio
     Ok((found.id, stages))
 }
 
-/// The org's time zone, `as_of` as an instant (default now) and the
-/// window's UTC bounds.
+/// When a report reads history, and over which days.
+struct Moment {
+    /// `as_of` as an instant (default now).
+    at: DateTime<Utc>,
+    /// The window in org-local days (default the 365 days to `at`'s day).
+    window: DateWindow,
+    /// UTC start of the window's first day.
+    start: DateTime<Utc>,
+    /// UTC start of the day after the window.
+    end: DateTime<Utc>,
+}
+
+/// Reads the org's time zone and resolves `as_of` and the window.
+///
+/// # Errors
+/// [`DomainError::Validation`] naming `from` (see [`DateWindow::parse`]).
 async fn moment(
     conn: &impl ConnectionTrait,
     org: Uuid,
     as_of: Option<AsOf>,
     now: DateTime<Utc>,
-    window: Option<(Option<chrono::NaiveDate>, Option<chrono::NaiveDate>)>,
-) -> Result<(DateTime<Utc>, Option<(DateWindow, DateTime<Utc>, DateTime<Utc>)>), DomainError> {
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Result<Moment, DomainError> {
     let tz = crate::opportunities::org_time_zone(conn, org).await?;
     let at = as_of.map_or(now, |a| a.instant(tz));
-    let window = match window {
-        None => None,
-        Some((from, to)) => {
-            let today = at.with_timezone(&tz.tz()).date_naive();
-            let w = DateWindow::parse(from, to, today, 365)?;
-            let (start, end) = w.bounds(tz);
-            Some((w, start, end))
-        }
-    };
-    Ok((at, window))
+    let today = at.with_timezone(&tz.tz()).date_naive();
+    let window = DateWindow::parse(from, to, today, 365)?;
+    let (start, end) = window.bounds(tz);
+    Ok(Moment { at, window, start, end })
 }
 
 /// Reads [`sql::order_statistics`] rows back into one quantile per group.

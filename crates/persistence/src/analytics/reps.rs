@@ -11,7 +11,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::sql::{Sql, exact_sum, order_statistics, read_exact_sum};
-use super::{Audience, count, merge_currencies, moment, owner_filter, owners, read_quantiles};
+use super::{Audience, Moment, count, merge_currencies, moment, owner_filter, owners, read_quantiles};
 use crate::Store;
 use crate::error::db_err;
 
@@ -129,10 +129,12 @@ impl Store {
         let conn = self.conn();
         let org = scope.org_id;
         let owners = owners(conn, org, audience).await?;
-        let (as_of, window) = moment(conn, org, as_of, self.now(), Some((from, to))).await?;
-        let Some((window, start, end)) = window else {
-            return Err(DomainError::Internal("rep window missing".into()));
-        };
+        let Moment {
+            at: as_of,
+            window,
+            start,
+            end,
+        } = moment(conn, org, as_of, self.now(), from, to).await?;
         let b = Bounds {
             org,
             start,

@@ -77,7 +77,7 @@ impl Store {
         let conn = self.conn();
         let org = scope.org_id;
         let owners = owners(conn, org, audience).await?;
-        let (as_of, _) = moment(conn, org, as_of, self.now(), None).await?;
+        let as_of = moment(conn, org, as_of, self.now(), None, None).await?.at;
         let limits = thresholds(conn, org, as_of).await?;
         if limits.is_empty() {
             return Ok(Page {

@@ -6,7 +6,7 @@ use glassbox_domain::window::DateWindow;
 use glassbox_domain::{DomainError, Scope};
 
 use super::sql::{Sql, exact_sum, read_exact_sum};
-use super::{Audience, moment, owner_filter, owners};
+use super::{Audience, Moment, moment, owner_filter, owners};
 use crate::Store;
 use crate::error::db_err;
 
@@ -76,10 +76,7 @@ impl Store {
         let conn = self.conn();
         let org = scope.org_id;
         let owners = owners(conn, org, audience).await?;
-        let (at, window) = moment(conn, org, as_of, self.now(), Some((from, to))).await?;
-        let Some((window, start, end)) = window else {
-            return Err(DomainError::Internal("waterfall window missing".into()));
-        };
+        let Moment { at, window, start, end } = moment(conn, org, as_of, self.now(), from, to).await?;
         let tick = TimeDelta::microseconds(1);
         let (t_start, t_end) = ((start - tick).min(at), (end - tick).min(at));
         let mut s = Sql::new(conn.get_database_backend());
