@@ -32,12 +32,16 @@ fn path_of<E>(err: &serde_path_to_error::Error<E>) -> String {
 
 /// The field a serde message names, with our code for it.
 fn named_field(message: &str) -> Option<(String, &'static str)> {
-    [("missing field `", "required"), ("unknown field `", "unknown_field")]
-        .into_iter()
-        .find_map(|(prefix, code)| {
-            let rest = message.strip_prefix(prefix)?;
-            rest.split('`').next().map(|name| (name.to_owned(), code))
-        })
+    [
+        ("missing field `", "required"),
+        ("unknown field `", "unknown_field"),
+        ("duplicate field `", "duplicate_field"),
+    ]
+    .into_iter()
+    .find_map(|(prefix, code)| {
+        let rest = message.strip_prefix(prefix)?;
+        rest.split('`').next().map(|name| (name.to_owned(), code))
+    })
 }
 
 /// Records every string (value or key) holding U+0000, which no text column
@@ -66,12 +70,13 @@ fn find_nul_characters(value: &serde_json::Value, path: String, out: &mut Vec<Fi
 }
 
 fn shape_error(path: String, inner: &str, whole: &str) -> ApiError {
-    let first_line = inner.split(" at line ").next().unwrap_or(inner).to_owned();
+    let first_line = crate::dto::clip(inner.split(" at line ").next().unwrap_or(inner), 300);
+    let path = crate::dto::clip(&path, 100);
     let (field, code) = match named_field(&first_line) {
-        Some((name, code)) if path.is_empty() => (name, code),
+        Some((name, code)) if path.is_empty() => (crate::dto::clip(&name, 100), code),
         // serde_path_to_error's path already ends at an unknown key.
         Some((_, "unknown_field")) => (path, "unknown_field"),
-        Some((name, code)) => (format!("{path}.{name}"), code),
+        Some((name, code)) => (format!("{path}.{}", crate::dto::clip(&name, 100)), code),
         None if path.is_empty() => (whole.to_owned(), "invalid_type"),
         None => (path, "invalid_type"),
     };

@@ -21,7 +21,7 @@ pub struct DateWindow {
 impl DateWindow {
     /// A window from optional bounds: `to` defaults to `today`, `from` to
     /// `default_days − 1` days before `to` (so the window holds
-    /// `default_days` days).
+    /// `default_days` days), but not before 1900-01-01.
     ///
     /// # Errors
     /// [`DomainError::Validation`] on `from` when it is after `to`
@@ -29,7 +29,12 @@ impl DateWindow {
     /// (`window_too_long`).
     pub fn parse(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate, default_days: u64) -> Result<Self, DomainError> {
         let to = to.unwrap_or(today);
-        let from = from.unwrap_or_else(|| to.checked_sub_days(Days::new(default_days.saturating_sub(1))).unwrap_or(to));
+        let earliest = NaiveDate::from_ymd_opt(1900, 1, 1).unwrap_or(to);
+        let from = from.unwrap_or_else(|| {
+            to.checked_sub_days(Days::new(default_days.saturating_sub(1)))
+                .unwrap_or(to)
+                .max(earliest)
+        });
         if from > to {
             return Err(DomainError::invalid("from", "from_after_to", "`from` must not be after `to`"));
         }

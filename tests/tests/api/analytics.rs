@@ -211,6 +211,8 @@ async fn funnel_and_stage_conversion_match_hand_computation_with_skips_and_reope
             "owner_id=01900000-0000-7000-8000-000000000000&team_id=01900000-0000-7000-8000-000000000000",
             "team_id",
         ),
+        ("as_of=0001-01-01T00:00:00Z", "as_of"),
+        ("from=2026-01-01&from=2026-01-02", "from"),
     ] {
         let bad = f
             .app
@@ -219,6 +221,23 @@ async fn funnel_and_stage_conversion_match_hand_computation_with_skips_and_reope
             .expect_problem(422, "validation_failed");
         assert_eq!(bad.error_fields(), [field], "{query}");
     }
+    // Echoed input is cut short and control characters are replaced.
+    let long = format!("/api/v1/analytics/funnel?from=%01{}", "9".repeat(5000));
+    let bad = f.app.get(&long, t).await.expect_problem(422, "validation_failed");
+    let message = bad.body["errors"][0]["message"].as_str().unwrap();
+    assert!(message.len() < 400 && !message.contains('\u{1}'), "{message}");
+    // A later as_of reads now; a waterfall cannot end before it starts.
+    let later = f.app.get("/api/v1/analytics/funnel?as_of=2999-01-01", t).await.expect(200).body;
+    assert_eq!(later["as_of"], "2026-01-25T10:00:00Z");
+    let bad = f
+        .app
+        .get(
+            "/api/v1/analytics/pipeline-changes?from=2026-01-10&to=2026-01-20&as_of=2026-01-05",
+            t,
+        )
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["as_of"]);
 }
 
 #[tokio::test]

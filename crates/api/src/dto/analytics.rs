@@ -14,7 +14,8 @@ use uuid::Uuid;
 use super::pipeline::StageKindDto;
 
 /// Parses `as_of`: a date `YYYY-MM-DD` (the end of that day in the org's
-/// time zone) or an RFC 3339 timestamp.
+/// time zone) or an RFC 3339 timestamp, years 1900 to 2999. Reports cap it
+/// at now.
 ///
 /// # Errors
 /// [`DomainError::Validation`] on `as_of`.
@@ -25,9 +26,19 @@ pub fn parse_as_of(raw: Option<&str>) -> Result<Option<AsOf>, DomainError> {
             .map(|d| Some(AsOf::Date(d)))
             .map_err(|m| DomainError::invalid("as_of", "invalid_as_of", m));
     }
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| Some(AsOf::Instant(t.with_timezone(&Utc))))
-        .map_err(|_| DomainError::invalid("as_of", "invalid_as_of", "a date YYYY-MM-DD or an RFC 3339 timestamp"))
+    let bad = || {
+        DomainError::invalid(
+            "as_of",
+            "invalid_as_of",
+            "a date YYYY-MM-DD or an RFC 3339 timestamp, years 1900 to 2999",
+        )
+    };
+    let t = DateTime::parse_from_rfc3339(raw).map_err(|_| bad())?.with_timezone(&Utc);
+    if (1900..=2999).contains(&chrono::Datelike::year(&t)) {
+        Ok(Some(AsOf::Instant(t)))
+    } else {
+        Err(bad())
+    }
 }
 
 /// `owner_id` or `team_id`, not both.
@@ -65,7 +76,8 @@ pub struct FunnelParams {
     /// Only deals owned by members of this team or its sub-teams.
     pub team_id: Option<Uuid>,
     /// Read history as it stood then: a date (end of that day, org time
-    /// zone) or an RFC 3339 timestamp; default now.
+    /// zone) or an RFC 3339 timestamp; default now, and a later instant
+    /// reads now.
     pub as_of: Option<String>,
 }
 
@@ -318,7 +330,8 @@ pub struct StalledParams {
     pub owner_id: Option<Uuid>,
     /// Only deals owned by members of this team or its sub-teams.
     pub team_id: Option<Uuid>,
-    /// Read history as it stood then (date or RFC 3339); default now.
+    /// Read history as it stood then (date or RFC 3339); default now, and a
+    /// later instant reads now.
     pub as_of: Option<String>,
 }
 

@@ -27,7 +27,8 @@ pub struct KpiParams {
     pub owner_id: Option<Uuid>,
     /// Only deals owned by members of this team or its sub-teams.
     pub team_id: Option<Uuid>,
-    /// Read history as it stood then (date or RFC 3339); default now.
+    /// Read history as it stood then (date or RFC 3339); default now, and a
+    /// later instant reads now.
     pub as_of: Option<String>,
 }
 

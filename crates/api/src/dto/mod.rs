@@ -97,6 +97,16 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
+/// Input echoed in an error message, made safe to show: control characters
+/// become U+FFFD and anything past `max` characters is cut with `…`.
+pub fn clip(raw: &str, max: usize) -> String {
+    let mut out: String = raw.chars().take(max).map(|c| if c.is_control() { '\u{fffd}' } else { c }).collect();
+    if raw.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
 /// Parses a calendar date strictly as `YYYY-MM-DD` (RFC 3339 full-date)
 /// with a year from 1900 to 2999; chrono alone also takes `26-01-01`,
 /// `2026-1-1` and `+10000-01-01`.
@@ -109,7 +119,7 @@ pub fn parse_date(raw: &str) -> Result<chrono::NaiveDate, String> {
     let date = shaped.then(|| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()).flatten();
     match date {
         Some(d) if (1900..=2999).contains(&chrono::Datelike::year(&d)) => Ok(d),
-        _ => Err(format!("`{raw}` is not a date YYYY-MM-DD between 1900 and 2999")),
+        _ => Err(format!("`{}` is not a date YYYY-MM-DD between 1900 and 2999", clip(raw, 40))),
     }
 }
 

@@ -27,15 +27,16 @@ pub struct RepPerformanceParams {
     pub to: Option<NaiveDate>,
     /// Only reps in this team or its sub-teams.
     pub team_id: Option<Uuid>,
-    /// Read history as it stood then (date or RFC 3339); default now.
+    /// Read history as it stood then (date or RFC 3339); default now, and a
+    /// later instant reads now.
     pub as_of: Option<String>,
 }
 
 /// One rep's figures (or everyone's, pooled).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RepRowDto {
-    /// The rep; the org's id on the pooled row.
-    pub owner_id: Uuid,
+    /// The rep; null on the pooled row.
+    pub owner_id: Option<Uuid>,
     /// Deals created in the window.
     pub created: u64,
     /// Deals won in the window (won stage entered in it, still current at
@@ -73,9 +74,9 @@ fn money(minor: i128, exponent: u32) -> String {
 }
 
 impl RepRowDto {
-    fn new(r: &RepFigures, base: &str, exponent: u32) -> Self {
+    fn new(r: &RepFigures, pooled: bool, base: &str, exponent: u32) -> Self {
         Self {
-            owner_id: r.owner_id,
+            owner_id: (!pooled).then_some(r.owner_id),
             created: r.created,
             won: r.closed.won,
             lost: r.closed.lost,
@@ -167,8 +168,8 @@ impl RepPerformanceDto {
             to: r.window.to,
             as_of: r.as_of,
             currency: base.to_owned(),
-            reps: r.reps.iter().map(|f| RepRowDto::new(f, base, exponent)).collect(),
-            all: RepRowDto::new(&r.all, base, exponent),
+            reps: r.reps.iter().map(|f| RepRowDto::new(f, false, base, exponent)).collect(),
+            all: RepRowDto::new(&r.all, true, base, exponent),
             top_quartile_vs_rest: QuartileComparisonDto {
                 top_quartile: BehaviourDto::new(top, exponent),
                 rest: BehaviourDto::new(rest, exponent),

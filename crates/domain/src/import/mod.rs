@@ -164,13 +164,18 @@ pub struct ImportPlan {
 /// first instant after it when a DST gap skips midnight (as in
 /// America/Santiago). Dates in a file are org-local; storage is UTC.
 pub fn start_of_day(date: NaiveDate, tz: TimeZone) -> DateTime<Utc> {
-    let tz = tz.tz();
-    (0..24)
-        .find_map(|hour| {
-            let local = date.and_hms_opt(hour, 0, 0)?;
-            tz.from_local_datetime(&local).earliest()
-        })
-        .map_or_else(|| date.and_time(chrono::NaiveTime::MIN).and_utc(), |t| t.with_timezone(&Utc))
+    let zone = tz.tz();
+    let first = (0..24).find_map(|hour| {
+        let local = date.and_hms_opt(hour, 0, 0)?;
+        zone.from_local_datetime(&local).earliest()
+    });
+    match (first, date.succ_opt()) {
+        (Some(t), _) => t.with_timezone(&Utc),
+        // A day the zone skipped whole (Pacific/Apia, 2011-12-30) has no
+        // length: it starts where the next day starts.
+        (None, Some(next)) => start_of_day(next, tz),
+        (None, None) => date.and_time(chrono::NaiveTime::MIN).and_utc(),
+    }
 }
 
 /// The key names are matched by: lowercase letters and digits only, so
@@ -199,6 +204,14 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2017, 8, 13).unwrap_or_default();
         let t = TimeZone::parse("tz", "America/Santiago").map(|tz| start_of_day(d, tz)).ok();
         assert_eq!(t.map(|t| t.to_rfc3339()), Some("2017-08-13T04:00:00+00:00".into()));
+    }
+
+    #[test]
+    fn a_skipped_day_starts_where_the_next_day_starts() {
+        // Samoa skipped 2011-12-30 when it moved across the date line.
+        let d = NaiveDate::from_ymd_opt(2011, 12, 30).unwrap_or_default();
+        let t = TimeZone::parse("tz", "Pacific/Apia").map(|tz| start_of_day(d, tz)).ok();
+        assert_eq!(t.map(|t| t.to_rfc3339()), Some("2011-12-30T10:00:00+00:00".into()));
     }
 
     #[test]

@@ -134,7 +134,8 @@ struct Moment {
     end: DateTime<Utc>,
 }
 
-/// Reads the org's time zone and resolves `as_of` and the window.
+/// Reads the org's time zone and resolves `as_of` (capped at now) and the
+/// window.
 ///
 /// # Errors
 /// [`DomainError::Validation`] naming `from` (see [`DateWindow::parse`]).
@@ -147,7 +148,8 @@ async fn moment(
     to: Option<chrono::NaiveDate>,
 ) -> Result<Moment, DomainError> {
     let tz = crate::opportunities::org_time_zone(conn, org).await?;
-    let at = as_of.map_or(now, |a| a.instant(tz));
+    // History has nothing after now: a later as_of reads now.
+    let at = as_of.map_or(now, |a| a.instant(tz)).min(now);
     let today = at.with_timezone(&tz.tz()).date_naive();
     let window = DateWindow::parse(from, to, today, 365)?;
     let (start, end) = window.bounds(tz);

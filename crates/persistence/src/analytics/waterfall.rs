@@ -64,7 +64,8 @@ impl Store {
     /// exact and computed in SQL.
     ///
     /// # Errors
-    /// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from`.
+    /// [`DomainError::Validation`] naming `owner_id`, `team_id`, `from`, or
+    /// `as_of` when it (or now) is before the window starts.
     pub async fn pipeline_changes(
         &self,
         scope: &Scope,
@@ -77,6 +78,13 @@ impl Store {
         let org = scope.org_id;
         let owners = owners(conn, org, audience).await?;
         let Moment { at, window, start, end } = moment(conn, org, as_of, self.now(), from, to).await?;
+        if at < start {
+            return Err(DomainError::invalid(
+                "as_of",
+                "before_window",
+                "the window starts after as_of (or after now): nothing to compare",
+            ));
+        }
         let tick = TimeDelta::microseconds(1);
         let (t_start, t_end) = ((start - tick).min(at), (end - tick).min(at));
         let mut s = Sql::new(conn.get_database_backend());
