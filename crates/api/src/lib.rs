@@ -11,6 +11,7 @@ pub mod config;
 pub mod dto;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod middleware;
 pub mod openapi;
 pub mod request_id;

@@ -18,7 +18,10 @@ activities, cross-department handoff tasks with SLAs, and analytics computed fro
 Conventions: JSON with snake_case fields; RFC 3339 UTC timestamps; money as decimal strings beside an ISO 4217 \
 currency; keyset pagination (`limit`, `cursor` → `next_cursor`); `ETag`/`If-Match` optimistic concurrency \
 (412 carries the current record); errors as RFC 9457 `application/problem+json` with `code`, `request_id` and \
-per-field `errors`. Every response carries `X-Request-Id`.",
+per-field `errors`. Every response carries `X-Request-Id`. Every POST accepts `Idempotency-Key` (1–255 visible ASCII \
+characters, kept 24 hours per org): a retry with the same key and request gets the first status and body with \
+`Idempotent-Replayed: true` and writes nothing; the same key with another request is 422; while the first request \
+is still running, 409.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     modifiers(&BearerAuth),

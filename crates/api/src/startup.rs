@@ -88,6 +88,7 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .route("/docs", web::get().to(docs_redirect))
                 .default_service(web::to(fallback))
+                .wrap(from_fn(crate::idempotency::idempotency))
                 .wrap(cors(&origins))
                 .wrap(from_fn(request_context))
         })

@@ -16,6 +16,7 @@ mod calendars;
 mod entities;
 mod error;
 pub mod handoffs;
+pub mod idempotency;
 pub mod import;
 pub mod opportunities;
 pub mod orgs;

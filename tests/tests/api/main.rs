@@ -9,6 +9,7 @@ mod auth;
 mod errors;
 mod handoff_metrics;
 mod handoffs;
+mod idempotency;
 mod import;
 mod migrations;
 mod openapi;

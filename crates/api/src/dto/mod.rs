@@ -119,7 +119,10 @@ pub fn parse_date(raw: &str) -> Result<chrono::NaiveDate, String> {
     let date = shaped.then(|| chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok()).flatten();
     match date {
         Some(d) if (1900..=2999).contains(&chrono::Datelike::year(&d)) => Ok(d),
-        _ => Err(format!("`{}` is not a date YYYY-MM-DD between 1900 and 2999", clip(raw, 40))),
+        _ => Err(format!(
+            "`{}` is not a valid date YYYY-MM-DD with a year from 1900 to 2999",
+            clip(raw, 40)
+        )),
     }
 }
 

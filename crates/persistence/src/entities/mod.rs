@@ -6,6 +6,7 @@ pub mod activities;
 pub mod contacts;
 pub mod handoff_rules;
 pub mod handoff_tasks;
+pub mod idempotency_keys;
 pub mod opportunities;
 pub mod opportunity_field_history;
 pub mod opportunity_stage_history;
