@@ -6,7 +6,7 @@ use glassbox_domain::analytics::{AsOf, Funnel, Outcomes, StageConversion, StageR
 use glassbox_domain::money::format_minor;
 use glassbox_domain::org::Currency;
 use glassbox_domain::stats::round_to;
-use glassbox_persistence::analytics::{Audience, Frame};
+use glassbox_persistence::analytics::{Audience, Frame, ReportQuery};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -58,6 +58,25 @@ pub fn audience(owner_id: Option<Uuid>, team_id: Option<Uuid>) -> Result<Audienc
     }
 }
 
+/// The report query of the common analytics parameters.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `team_id` (with `owner_id`) or `as_of`.
+pub fn report_query(
+    owner_id: Option<Uuid>,
+    team_id: Option<Uuid>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    as_of: Option<&str>,
+) -> Result<ReportQuery, DomainError> {
+    Ok(ReportQuery {
+        audience: audience(owner_id, team_id)?,
+        from,
+        to,
+        as_of: parse_as_of(as_of)?,
+    })
+}
+
 /// Funnel and stage-conversion parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -89,10 +108,7 @@ impl FunnelParams {
     pub fn query(&self) -> Result<glassbox_persistence::analytics::FunnelQuery, DomainError> {
         Ok(glassbox_persistence::analytics::FunnelQuery {
             pipeline_id: self.pipeline_id,
-            from: self.from,
-            to: self.to,
-            audience: audience(self.owner_id, self.team_id)?,
-            as_of: parse_as_of(self.as_of.as_deref())?,
+            report: report_query(self.owner_id, self.team_id, self.from, self.to, self.as_of.as_deref())?,
         })
     }
 }

@@ -2,8 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use glassbox_domain::analytics::{AsOf, Funnel, FunnelStage, Outcomes, SECONDS_PER_DAY, StageConversion, StageOutcomes, Transition};
+use glassbox_domain::analytics::{Funnel, FunnelStage, Outcomes, SECONDS_PER_DAY, StageConversion, StageOutcomes, Transition};
 use glassbox_domain::pipeline::StageKind;
 use glassbox_domain::stats::Quantile;
 use glassbox_domain::{DomainError, Scope};
@@ -11,23 +10,18 @@ use uuid::Uuid;
 
 use super::merge_currencies;
 use super::sql::{Sql, exact_sum, order_statistics, read_exact_sum};
-use super::{Audience, Frame, Moment, count, kind, moment, owner_filter, owners, pipeline_stages, read_quantiles};
+use super::{Bounds, Frame, ReportQuery, bounds, count, kind, owner_filter, pipeline_stages, read_quantiles};
 use crate::Store;
 use crate::error::db_err;
 
 /// What a funnel or stage-conversion report covers.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct FunnelQuery {
     /// The pipeline; default the org's oldest.
     pub pipeline_id: Option<Uuid>,
-    /// First day of the window (org time zone); default 364 days before `to`.
-    pub from: Option<NaiveDate>,
-    /// Last day, included; default the day of `as_of`.
-    pub to: Option<NaiveDate>,
-    /// Whose deals.
-    pub audience: Audience,
-    /// Read history as it stood then; default now.
-    pub as_of: Option<AsOf>,
+    /// Whose deals, which days (creation days for the funnel, stage-entry
+    /// days for conversion), read when.
+    pub report: ReportQuery,
 }
 
 impl Store {
@@ -42,15 +36,15 @@ impl Store {
     /// `team_id` or `from`.
     pub async fn funnel(&self, scope: &Scope, q: &FunnelQuery) -> Result<(Funnel, Frame), DomainError> {
         let conn = self.conn();
-        let org = scope.org_id;
-        let (pipeline_id, stages) = pipeline_stages(conn, org, q.pipeline_id).await?;
-        let owners = owners(conn, org, q.audience).await?;
-        let Moment {
-            at: as_of,
+        let (pipeline_id, stages) = pipeline_stages(conn, scope.org_id, q.pipeline_id).await?;
+        let Bounds {
+            org,
+            owners,
+            as_of,
             window,
             start,
             end,
-        } = moment(conn, org, q.as_of, self.now(), q.from, q.to).await?;
+        } = bounds(conn, scope.org_id, &q.report, self.now()).await?;
         let backend = conn.get_database_backend();
         let cohort = |s: &mut Sql| {
             let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
@@ -159,15 +153,15 @@ impl Store {
     /// As [`Store::funnel`].
     pub async fn stage_conversion(&self, scope: &Scope, q: &FunnelQuery) -> Result<(StageConversion, Frame), DomainError> {
         let conn = self.conn();
-        let org = scope.org_id;
-        let (pipeline_id, stages) = pipeline_stages(conn, org, q.pipeline_id).await?;
-        let owners = owners(conn, org, q.audience).await?;
-        let Moment {
-            at: as_of,
+        let (pipeline_id, stages) = pipeline_stages(conn, scope.org_id, q.pipeline_id).await?;
+        let Bounds {
+            org,
+            owners,
+            as_of,
             window,
             start,
             end,
-        } = moment(conn, org, q.as_of, self.now(), q.from, q.to).await?;
+        } = bounds(conn, scope.org_id, &q.report, self.now()).await?;
         let backend = conn.get_database_backend();
         let moves = |s: &mut Sql| {
             let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));

@@ -1,14 +1,13 @@
 //! Headline sales KPIs over a window, aggregated in SQL.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use glassbox_domain::analytics::{AsOf, SECONDS_PER_DAY};
+use chrono::{DateTime, Utc};
+use glassbox_domain::analytics::SECONDS_PER_DAY;
 use glassbox_domain::stats::WinLoss;
 use glassbox_domain::window::DateWindow;
 use glassbox_domain::{DomainError, Scope};
 
-use super::reps::Bounds;
 use super::sql::{Sql, exact_sum, read_exact_sum};
-use super::{Audience, Moment, count, moment, owner_filter, owners};
+use super::{ReportQuery, bounds, count, owner_filter};
 use crate::Store;
 use crate::error::db_err;
 
@@ -40,30 +39,10 @@ impl Store {
     ///
     /// # Errors
     /// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from`.
-    pub async fn kpis(
-        &self,
-        scope: &Scope,
-        audience: Audience,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        as_of: Option<AsOf>,
-    ) -> Result<KpiReport, DomainError> {
+    pub async fn kpis(&self, scope: &Scope, q: &ReportQuery) -> Result<KpiReport, DomainError> {
         let conn = self.conn();
-        let org = scope.org_id;
-        let owners = owners(conn, org, audience).await?;
-        let Moment {
-            at: as_of,
-            window,
-            start,
-            end,
-        } = moment(conn, org, as_of, self.now(), from, to).await?;
-        let b = Bounds {
-            org,
-            start,
-            end,
-            as_of,
-            owners,
-        };
+        let b = bounds(conn, scope.org_id, q, self.now()).await?;
+        let (org, start, end, as_of, window) = (b.org, b.start, b.end, b.as_of, b.window);
         let backend = conn.get_database_backend();
 
         let mut s = Sql::new(backend);

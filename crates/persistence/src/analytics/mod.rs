@@ -122,11 +122,28 @@ async fn pipeline_stages(conn: &impl ConnectionTrait, org: Uuid, pipeline: Optio
     Ok((found.id, stages))
 }
 
-/// When a report reads history, and over which days.
-struct Moment {
-    /// `as_of` as an instant (default now).
-    at: DateTime<Utc>,
-    /// The window in org-local days (default the 365 days to `at`'s day).
+/// What a report covers: whose deals, which days, read when.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReportQuery {
+    /// Whose deals.
+    pub audience: Audience,
+    /// First day (org time zone); default 364 days before `to`.
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day, included; default the day of `as_of`.
+    pub to: Option<chrono::NaiveDate>,
+    /// Read history as it stood then; default now, and capped at now.
+    pub as_of: Option<AsOf>,
+}
+
+/// A [`ReportQuery`] resolved against the org.
+struct Bounds {
+    /// The org.
+    org: Uuid,
+    /// Owners the report is limited to (`None`: everyone).
+    owners: Option<Vec<Uuid>>,
+    /// `as_of` as an instant.
+    as_of: DateTime<Utc>,
+    /// The window in org-local days.
     window: DateWindow,
     /// UTC start of the window's first day.
     start: DateTime<Utc>,
@@ -134,26 +151,27 @@ struct Moment {
     end: DateTime<Utc>,
 }
 
-/// Reads the org's time zone and resolves `as_of` (capped at now) and the
-/// window.
+/// Resolves a report's query: its owners, `as_of` (capped at now: history
+/// has nothing later) and the window's UTC bounds in the org's time zone.
 ///
 /// # Errors
-/// [`DomainError::Validation`] naming `from` (see [`DateWindow::parse`]).
-async fn moment(
-    conn: &impl ConnectionTrait,
-    org: Uuid,
-    as_of: Option<AsOf>,
-    now: DateTime<Utc>,
-    from: Option<chrono::NaiveDate>,
-    to: Option<chrono::NaiveDate>,
-) -> Result<Moment, DomainError> {
+/// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from` (see
+/// [`DateWindow::parse`]).
+async fn bounds(conn: &impl ConnectionTrait, org: Uuid, q: &ReportQuery, now: DateTime<Utc>) -> Result<Bounds, DomainError> {
+    let owners = owners(conn, org, q.audience).await?;
     let tz = crate::opportunities::org_time_zone(conn, org).await?;
-    // History has nothing after now: a later as_of reads now.
-    let at = as_of.map_or(now, |a| a.instant(tz)).min(now);
-    let today = at.with_timezone(&tz.tz()).date_naive();
-    let window = DateWindow::parse(from, to, today, 365)?;
+    let as_of = q.as_of.map_or(now, |a| a.instant(tz)).min(now);
+    let today = as_of.with_timezone(&tz.tz()).date_naive();
+    let window = DateWindow::parse(q.from, q.to, today, 365)?;
     let (start, end) = window.bounds(tz);
-    Ok(Moment { at, window, start, end })
+    Ok(Bounds {
+        org,
+        owners,
+        as_of,
+        window,
+        start,
+        end,
+    })
 }
 
 /// Reads [`sql::order_statistics`] rows back into one quantile per group.

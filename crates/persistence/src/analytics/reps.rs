@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use glassbox_domain::analytics::{AsOf, RepFigures, SECONDS_PER_DAY};
+use glassbox_domain::analytics::{RepFigures, SECONDS_PER_DAY};
 use glassbox_domain::stats::Quantile;
 use glassbox_domain::window::DateWindow;
 use glassbox_domain::{DomainError, Scope};
@@ -11,7 +11,7 @@ use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use super::sql::{Sql, exact_sum, order_statistics, read_exact_sum};
-use super::{Audience, Moment, count, merge_currencies, moment, owner_filter, owners, read_quantiles};
+use super::{Bounds, ReportQuery, bounds, count, merge_currencies, owner_filter, read_quantiles};
 use crate::Store;
 use crate::error::db_err;
 
@@ -27,15 +27,6 @@ pub struct RepReport {
     /// Everyone's deals and activities together (`owner_id` is the org's
     /// id); medians are over the pooled deals, not a mean of medians.
     pub all: RepFigures,
-}
-
-/// Bounds of a report: org, window, as-of, owners.
-pub(super) struct Bounds {
-    pub(super) org: Uuid,
-    pub(super) start: chrono::DateTime<chrono::Utc>,
-    pub(super) end: chrono::DateTime<chrono::Utc>,
-    pub(super) as_of: chrono::DateTime<chrono::Utc>,
-    pub(super) owners: Option<Vec<Uuid>>,
 }
 
 impl Bounds {
@@ -118,30 +109,10 @@ impl Store {
     ///
     /// # Errors
     /// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from`.
-    pub async fn rep_performance(
-        &self,
-        scope: &Scope,
-        audience: Audience,
-        from: Option<chrono::NaiveDate>,
-        to: Option<chrono::NaiveDate>,
-        as_of: Option<AsOf>,
-    ) -> Result<RepReport, DomainError> {
+    pub async fn rep_performance(&self, scope: &Scope, q: &ReportQuery) -> Result<RepReport, DomainError> {
         let conn = self.conn();
-        let org = scope.org_id;
-        let owners = owners(conn, org, audience).await?;
-        let Moment {
-            at: as_of,
-            window,
-            start,
-            end,
-        } = moment(conn, org, as_of, self.now(), from, to).await?;
-        let b = Bounds {
-            org,
-            start,
-            end,
-            as_of,
-            owners,
-        };
+        let b = bounds(conn, scope.org_id, q, self.now()).await?;
+        let (org, start, end, as_of) = (b.org, b.start, b.end, b.as_of);
         let backend = conn.get_database_backend();
         let mut reps: HashMap<Uuid, RepFigures> = HashMap::new();
         let mut all = RepFigures {
@@ -218,7 +189,12 @@ impl Store {
         }
         merge_currencies(&mut all.won_amounts);
         reps.sort_by_key(|r| r.owner_id);
-        Ok(RepReport { window, as_of, reps, all })
+        Ok(RepReport {
+            window: b.window,
+            as_of,
+            reps,
+            all,
+        })
     }
 }
 

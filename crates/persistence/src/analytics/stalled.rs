@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use glassbox_domain::analytics::{AsOf, SECONDS_PER_DAY, StalledOpportunity, StalledRule};
+use glassbox_domain::analytics::{SECONDS_PER_DAY, StalledOpportunity, StalledRule};
 use glassbox_domain::page::{Page, PageRequest};
 use glassbox_domain::stats::Quantile;
 use glassbox_domain::{DomainError, Scope};
@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::sql::{Sql, order_statistics};
-use super::{Audience, moment, owner_filter, owners, read_quantiles};
+use super::{Bounds, ReportQuery, bounds, owner_filter, read_quantiles};
 use crate::Store;
 use crate::entities::stages;
 use crate::error::db_err;
@@ -70,14 +70,11 @@ impl Store {
     pub async fn stalled_opportunities(
         &self,
         scope: &Scope,
-        audience: Audience,
-        as_of: Option<AsOf>,
+        q: &ReportQuery,
         page: PageRequest<StalledKey>,
     ) -> Result<Page<StalledOpportunity, StalledKey>, DomainError> {
         let conn = self.conn();
-        let org = scope.org_id;
-        let owners = owners(conn, org, audience).await?;
-        let as_of = moment(conn, org, as_of, self.now(), None, None).await?.at;
+        let Bounds { org, owners, as_of, .. } = bounds(conn, scope.org_id, q, self.now()).await?;
         let limits = thresholds(conn, org, as_of).await?;
         if limits.is_empty() {
             return Ok(Page {

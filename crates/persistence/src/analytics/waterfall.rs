@@ -1,12 +1,12 @@
 //! The pipeline waterfall, from stage and field history, in SQL.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
-use glassbox_domain::analytics::{AsOf, Waterfall};
+use chrono::{DateTime, TimeDelta, Utc};
+use glassbox_domain::analytics::Waterfall;
 use glassbox_domain::window::DateWindow;
 use glassbox_domain::{DomainError, Scope};
 
 use super::sql::{Sql, exact_sum, read_exact_sum};
-use super::{Audience, Moment, moment, owner_filter, owners};
+use super::{Bounds, ReportQuery, bounds, owner_filter};
 use crate::Store;
 use crate::error::db_err;
 
@@ -66,18 +66,16 @@ impl Store {
     /// # Errors
     /// [`DomainError::Validation`] naming `owner_id`, `team_id`, `from`, or
     /// `as_of` when it (or now) is before the window starts.
-    pub async fn pipeline_changes(
-        &self,
-        scope: &Scope,
-        audience: Audience,
-        from: Option<NaiveDate>,
-        to: Option<NaiveDate>,
-        as_of: Option<AsOf>,
-    ) -> Result<WaterfallReport, DomainError> {
+    pub async fn pipeline_changes(&self, scope: &Scope, q: &ReportQuery) -> Result<WaterfallReport, DomainError> {
         let conn = self.conn();
-        let org = scope.org_id;
-        let owners = owners(conn, org, audience).await?;
-        let Moment { at, window, start, end } = moment(conn, org, as_of, self.now(), from, to).await?;
+        let Bounds {
+            org,
+            owners,
+            as_of: at,
+            window,
+            start,
+            end,
+        } = bounds(conn, scope.org_id, q, self.now()).await?;
         if at < start {
             return Err(DomainError::invalid(
                 "as_of",

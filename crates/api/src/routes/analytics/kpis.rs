@@ -2,7 +2,7 @@
 use actix_web::{get, web, web::Json};
 
 use crate::auth::Caller;
-use crate::dto::analytics::{audience, parse_as_of};
+use crate::dto::analytics::report_query;
 use crate::dto::kpis::{KpiParams, KpisDto};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
@@ -27,9 +27,8 @@ use crate::state::AppState;
 #[get("/analytics/kpis")]
 pub async fn kpis(state: web::Data<AppState>, caller: Caller, q: QueryParams<KpiParams>) -> Result<Json<KpisDto>, ApiError> {
     let q = q.0;
-    let who = audience(q.owner_id, q.team_id)?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    let report = state.store.kpis(&caller.0, who, q.from, q.to, as_of).await?;
+    let query = report_query(q.owner_id, q.team_id, q.from, q.to, q.as_of.as_deref())?;
+    let report = state.store.kpis(&caller.0, &query).await?;
     let org = state.store.get_org(&caller.0).await?;
     Ok(Json(KpisDto::new(report, &org.base_currency)))
 }

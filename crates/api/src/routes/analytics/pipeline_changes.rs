@@ -2,7 +2,7 @@
 use actix_web::{get, web, web::Json};
 
 use crate::auth::Caller;
-use crate::dto::analytics::{audience, parse_as_of};
+use crate::dto::analytics::report_query;
 use crate::dto::pipeline_changes::{PipelineChangesDto, PipelineChangesParams};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
@@ -30,8 +30,7 @@ pub async fn pipeline_changes(
     q: QueryParams<PipelineChangesParams>,
 ) -> Result<Json<PipelineChangesDto>, ApiError> {
     let q = q.0;
-    let who = audience(q.owner_id, q.team_id)?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    let report = state.store.pipeline_changes(&caller.0, who, q.from, q.to, as_of).await?;
+    let query = report_query(q.owner_id, q.team_id, q.from, q.to, q.as_of.as_deref())?;
+    let report = state.store.pipeline_changes(&caller.0, &query).await?;
     Ok(Json(report.into()))
 }

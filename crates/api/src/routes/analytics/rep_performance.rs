@@ -2,7 +2,7 @@
 use actix_web::{get, web, web::Json};
 
 use crate::auth::Caller;
-use crate::dto::analytics::{audience, parse_as_of};
+use crate::dto::analytics::report_query;
 use crate::dto::rep_performance::{RepPerformanceDto, RepPerformanceParams};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
@@ -31,9 +31,8 @@ pub async fn rep_performance(
     q: QueryParams<RepPerformanceParams>,
 ) -> Result<Json<RepPerformanceDto>, ApiError> {
     let q = q.0;
-    let who = audience(None, q.team_id)?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
-    let report = state.store.rep_performance(&caller.0, who, q.from, q.to, as_of).await?;
+    let query = report_query(None, q.team_id, q.from, q.to, q.as_of.as_deref())?;
+    let report = state.store.rep_performance(&caller.0, &query).await?;
     let org = state.store.get_org(&caller.0).await?;
     Ok(Json(RepPerformanceDto::new(report, &org.base_currency)))
 }

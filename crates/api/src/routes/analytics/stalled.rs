@@ -2,7 +2,7 @@
 use actix_web::{get, web, web::Json};
 
 use crate::auth::Caller;
-use crate::dto::analytics::{StalledPage, StalledParams, audience, parse_as_of};
+use crate::dto::analytics::{StalledPage, StalledParams, report_query};
 use crate::dto::{encode_time_cursor, time_page_request};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
@@ -31,10 +31,9 @@ pub async fn stalled_opportunities(
     q: QueryParams<StalledParams>,
 ) -> Result<Json<StalledPage>, ApiError> {
     let q = q.0;
-    let who = audience(q.owner_id, q.team_id)?;
-    let as_of = parse_as_of(q.as_of.as_deref())?;
+    let report = report_query(q.owner_id, q.team_id, None, None, q.as_of.as_deref())?;
     let page = time_page_request(q.limit, q.cursor.as_deref(), CURSOR_PREFIX)?;
-    let page = state.store.stalled_opportunities(&caller.0, who, as_of, page).await?;
+    let page = state.store.stalled_opportunities(&caller.0, &report, page).await?;
     Ok(Json(StalledPage {
         next_cursor: page.next_after.map(|k| encode_time_cursor(k, CURSOR_PREFIX)),
         data: page.items.into_iter().map(Into::into).collect(),
