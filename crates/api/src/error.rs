@@ -73,6 +73,12 @@ pub enum ApiError {
         /// The limit in bytes.
         limit: usize,
     },
+    /// A batch holds more items than allowed.
+    #[error("a batch holds at most {max} items")]
+    BatchTooLarge {
+        /// Most items per batch.
+        max: usize,
+    },
     /// The body is not `application/json`.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -123,7 +129,9 @@ impl ApiError {
                 DomainError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
             },
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_request", "Malformed request"),
-            ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large"),
+            ApiError::TooLarge { .. } | ApiError::BatchTooLarge { .. } => {
+                (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "Payload too large")
+            }
             ApiError::UnsupportedMediaType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported_media_type",

@@ -52,7 +52,7 @@ pub(crate) fn activity(m: activities::Model) -> Result<Activity, DomainError> {
     })
 }
 
-fn row(a: &Activity, recorded_at: DateTime<Utc>) -> activities::ActiveModel {
+pub(crate) fn row(a: &Activity, recorded_at: DateTime<Utc>) -> activities::ActiveModel {
     activities::ActiveModel {
         id: Set(a.id),
         org_id: Set(a.org_id),
@@ -98,7 +98,7 @@ async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -
 /// activities that are logged, corrected, moved to another opportunity or
 /// deleted. The opportunity row is locked first, so concurrent activity
 /// writes on one opportunity each see the others' committed rows.
-async fn refresh_last_activity(
+pub(crate) async fn refresh_last_activity(
     conn: &impl ConnectionTrait,
     org_id: Uuid,
     opp_id: Option<Uuid>,

@@ -10,6 +10,7 @@
 
 pub mod accounts;
 pub mod activities;
+pub mod activities_batch;
 pub mod analytics;
 pub mod auth;
 mod calendars;

@@ -5,7 +5,9 @@
 //! error.
 
 use glassbox_domain::{DomainError, FieldError};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::collections::HashSet;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::{accounts, contacts, opportunities, products, teams, users};
@@ -29,62 +31,39 @@ pub(crate) enum Ref {
 }
 
 async fn live(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, kind: Ref) -> Result<bool, DomainError> {
-    let n = match kind {
-        Ref::Account => {
-            accounts::Entity::find()
-                .filter(accounts::Column::OrgId.eq(org_id))
-                .filter(accounts::Column::Id.eq(id))
-                .filter(accounts::Column::DeletedAt.is_null())
-                .count(conn)
-                .await
-        }
-        Ref::Contact => {
-            contacts::Entity::find()
-                .filter(contacts::Column::OrgId.eq(org_id))
-                .filter(contacts::Column::Id.eq(id))
-                .filter(contacts::Column::DeletedAt.is_null())
-                .count(conn)
-                .await
-        }
-        Ref::Opportunity => {
-            opportunities::Entity::find()
-                .filter(opportunities::Column::OrgId.eq(org_id))
-                .filter(opportunities::Column::Id.eq(id))
-                .filter(opportunities::Column::DeletedAt.is_null())
-                .count(conn)
-                .await
-        }
-        Ref::Team => {
-            teams::Entity::find()
-                .filter(teams::Column::OrgId.eq(org_id))
-                .filter(teams::Column::Id.eq(id))
-                .count(conn)
-                .await
-        }
-        Ref::Product => {
-            products::Entity::find()
-                .filter(products::Column::OrgId.eq(org_id))
-                .filter(products::Column::Id.eq(id))
-                .count(conn)
-                .await
-        }
-        Ref::User => {
-            users::Entity::find()
-                .filter(users::Column::OrgId.eq(org_id))
-                .filter(users::Column::Id.eq(id))
-                .filter(users::Column::Active.eq(true))
-                .count(conn)
-                .await
-        }
-    };
-    Ok(n.map_err(db_err)? > 0)
+    Ok(live_set(conn, org_id, kind, vec![id]).await?.contains(&id))
 }
 
-/// Checks every `(field, id, kind)`; reports all that do not name a live
-/// record of the org.
-///
-/// # Errors
-/// [`DomainError::Validation`] with one entry per bad field (`unknown_reference`).
+/// The ids among `ids` that name live records of `kind` in the org (one
+/// query).
+pub(crate) async fn live_set(conn: &impl ConnectionTrait, org_id: Uuid, kind: Ref, ids: Vec<Uuid>) -> Result<HashSet<Uuid>, DomainError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    macro_rules! ids_of {
+        ($entity:ident, $($extra:expr),*) => {
+            $entity::Entity::find()
+                .select_only()
+                .column($entity::Column::Id)
+                .filter($entity::Column::OrgId.eq(org_id))
+                .filter($entity::Column::Id.is_in(ids))
+                $(.filter($extra))*
+                .into_tuple::<Uuid>()
+                .all(conn)
+                .await
+        };
+    }
+    let found = match kind {
+        Ref::Account => ids_of!(accounts, accounts::Column::DeletedAt.is_null()),
+        Ref::Contact => ids_of!(contacts, contacts::Column::DeletedAt.is_null()),
+        Ref::Opportunity => ids_of!(opportunities, opportunities::Column::DeletedAt.is_null()),
+        Ref::Team => ids_of!(teams,),
+        Ref::Product => ids_of!(products,),
+        Ref::User => ids_of!(users, users::Column::Active.eq(true)),
+    };
+    Ok(found.map_err(db_err)?.into_iter().collect())
+}
+
 pub(crate) async fn check(conn: &impl ConnectionTrait, org_id: Uuid, refs: &[(&str, Option<Uuid>, Ref)]) -> Result<(), DomainError> {
     let mut errors = Vec::new();
     for (field, id, kind) in refs {

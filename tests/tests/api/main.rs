@@ -3,6 +3,7 @@
 
 mod accounts;
 mod activities;
+mod activity_batch;
 mod analytics;
 mod analytics_sample;
 mod auth;

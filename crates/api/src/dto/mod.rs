@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod activity_batch;
 pub mod analytics;
 pub mod auth;
 pub mod handoff;

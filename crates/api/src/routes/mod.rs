@@ -77,6 +77,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(products::update::update_product)
             .service(activities::list::list_activities)
             .service(activities::create::create_activity)
+            .service(activities::batch::upsert_activities)
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
             .service(activities::delete::delete_activity)

@@ -1,5 +1,6 @@
 //! Calls, meetings, visits, demos, emails and notes.
 
+pub mod batch;
 pub mod create;
 pub mod delete;
 pub mod get;
