@@ -262,6 +262,7 @@ impl ResponseError for WithRequestId {
         if let Ok(value) = HeaderValue::from_str(&self.request_id) {
             response.headers_mut().insert(crate::request_id::REQUEST_ID, value);
         }
+        crate::security_headers::secure(response.headers_mut(), "/api/");
         response
     }
 }

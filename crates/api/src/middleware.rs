@@ -105,6 +105,8 @@ pub async fn request_context(mut req: ServiceRequest, next: Next<impl MessageBod
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
+    let path = response.request().path().to_owned();
+    crate::security_headers::secure(response.headers_mut(), &path);
     let status = response.status().as_u16();
     span.in_scope(|| tracing::info!(status, elapsed_ms = started.elapsed().as_millis() as u64, "served"));
     Ok(response)

@@ -96,3 +96,27 @@ async fn refused_cors_preflight_is_a_problem_with_a_request_id() {
     let evil = glassbox_tests::TestApp::answer(preflight("https://evil.example").await.unwrap()).await;
     evil.expect_problem(400, "request_rejected");
 }
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let answers = [
+        ("/healthz", app.call(Method::GET, "/healthz", None, None).await),
+        ("/api/v1/me", app.get("/api/v1/me", &admin.access_token).await),
+        ("/api/v1/nope", app.call(Method::GET, "/api/v1/nope", None, None).await),
+        ("/api/v1/me (401)", app.call(Method::GET, "/api/v1/me", None, None).await),
+        ("/docs/", app.call(Method::GET, "/docs/", None, None).await),
+    ];
+    for (path, a) in &answers {
+        assert_eq!(a.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(a.header("x-frame-options"), Some("DENY"), "{path}");
+        assert_eq!(a.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert!(a.header("strict-transport-security").is_some(), "{path}");
+    }
+    let csp = |i: usize| answers[i].1.header("content-security-policy").unwrap_or_default().to_owned();
+    assert_eq!(csp(1), "default-src 'none'; frame-ancestors 'none'");
+    assert!(csp(4).starts_with("default-src 'self'"), "{}", csp(4));
+    assert_eq!(answers[1].1.header("cache-control"), Some("no-store"));
+    assert_eq!(answers[2].1.header("cache-control"), Some("no-store"));
+}
