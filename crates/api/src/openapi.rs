@@ -64,12 +64,41 @@ impl Modify for BearerAuth {
 
 /// The full spec as the running server serves it at `/openapi.json`.
 pub fn spec() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
+    document_idempotency_key(&mut api);
     api
+}
+
+/// Every POST takes the optional `Idempotency-Key` header (see
+/// [`crate::idempotency`]).
+fn document_idempotency_key(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{ObjectBuilder, Required, Type};
+    let header = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: the first answer is kept 24 hours per org and key and replayed \
+             (with `Idempotent-Replayed: true`) instead of a second write; the key with another \
+             request is 422, while the first request runs 409.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(255)),
+        ))
+        .build();
+    for item in api.paths.paths.values_mut() {
+        if let Some(post) = item.post.as_mut() {
+            post.parameters.get_or_insert_with(Vec::new).push(header.clone().into());
+        }
+    }
 }
 
 /// The spec as pretty JSON with a trailing newline (the committed file's form).
