@@ -117,47 +117,62 @@ pub fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     out
 }
 
+/// Reads a JSON body: `application/json` (or `+json`), within the
+/// configured size limit, well-formed.
+fn read_json(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<serde_json::Value, ApiError>> {
+    let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024);
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false);
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let mut payload = payload.take();
+    Box::pin(async move {
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        if declared.is_some_and(|n| n > limit) {
+            return Err(ApiError::TooLarge { limit });
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read body: {e}")))?;
+            if body.len() + chunk.len() > limit {
+                return Err(ApiError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(format!("body is not valid JSON: {e}")))
+    })
+}
+
+/// The NUL characters in `value` as field errors (see
+/// [`find_nul_characters`]); empty when there is none.
+pub fn nul_characters(value: &serde_json::Value) -> Vec<FieldError> {
+    let mut found = Vec::new();
+    find_nul_characters(value, String::new(), &mut found);
+    found
+}
+
 impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024);
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|mime| {
-                let mime = mime.trim().to_ascii_lowercase();
-                mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
-            })
-            .unwrap_or(false);
-        let declared = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let json = read_json(req, payload);
         Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            if declared.is_some_and(|n| n > limit) {
-                return Err(ApiError::TooLarge { limit });
-            }
-            let mut body = web::BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read body: {e}")))?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::TooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
-            }
-            let json: serde_json::Value =
-                serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(format!("body is not valid JSON: {e}")))?;
-            let mut bad_chars = Vec::new();
-            find_nul_characters(&json, String::new(), &mut bad_chars);
+            let json = json.await?;
+            let bad_chars = nul_characters(&json);
             if !bad_chars.is_empty() {
                 return Err(ApiError::Domain(DomainError::Validation(bad_chars)));
             }
@@ -168,6 +183,39 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for JsonBody<T> {
                 .map_err(|e| ApiError::Domain(DomainError::Validation(validation_errors(&e))))?;
             Ok(JsonBody(value))
         })
+    }
+}
+
+/// A JSON body read but not yet checked field by field, for endpoints that
+/// answer parts of it separately (batches).
+#[derive(Debug)]
+pub struct RawJson(pub serde_json::Value);
+
+impl FromRequest for RawJson {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = read_json(req, payload);
+        Box::pin(async move { json.await.map(RawJson) })
+    }
+}
+
+/// A serde error message as a field error: an unknown or missing field is
+/// named with its own code, anything else is `invalid_type` at `path`.
+pub fn serde_field_error(path: &str, message: &str) -> FieldError {
+    let message = crate::dto::clip(message.split(" at line ").next().unwrap_or(message), 300);
+    match named_field(&message) {
+        Some((name, code)) => FieldError::new(crate::dto::clip(&name, 100), code, message),
+        None => FieldError::new(
+            if path.is_empty() || path == "." {
+                "item".into()
+            } else {
+                crate::dto::clip(path, 100)
+            },
+            "invalid_type",
+            message,
+        ),
     }
 }
 

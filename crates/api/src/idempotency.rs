@@ -5,7 +5,10 @@
 //! key with another request is 422; while the first request with a key is
 //! still running, another one gets 409. Answers of 5xx are not kept, so a
 //! retry runs again. Requests without the header, and unauthenticated ones,
-//! pass through untouched.
+//! pass through untouched (sign-in and token refresh among them). The key
+//! is per org and the fingerprint includes the caller, so another user's
+//! request under the same key is a different request (422). A replayed body
+//! is the stored one, `request_id` included.
 
 use actix_web::body::{BoxBody, MessageBody, to_bytes};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -91,6 +94,10 @@ pub async fn idempotency(mut req: ServiceRequest, next: Next<impl MessageBody + 
     };
     if req.method() != Method::POST {
         return next.call(req).await.map(ServiceResponse::map_into_boxed_body);
+    }
+    if req.headers().get_all(IDEMPOTENCY_KEY).count() > 1 {
+        let err = ApiError::field("Idempotency-Key", "duplicate_header", "send one Idempotency-Key");
+        return Ok(problem(req, err));
     }
     let key = match parse_key(&raw) {
         Ok(k) => k,

@@ -75,7 +75,7 @@ pub fn spec() -> utoipa::openapi::OpenApi {
 
 /// Every POST takes the optional `Idempotency-Key` header (see
 /// [`crate::idempotency`]).
-fn document_idempotency_key(api: &mut utoipa::openapi::OpenApi) {
+pub(crate) fn document_idempotency_key(api: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
     use utoipa::openapi::{ObjectBuilder, Required, Type};
     let header = ParameterBuilder::new()

@@ -76,7 +76,7 @@ impl Application {
         let limit = web::Data::new(BodyLimit(settings.body_limit));
         let origins = settings.cors_origin_list();
         let mut server = HttpServer::new(move || {
-            let (app, api) = App::new()
+            let (app, mut api) = App::new()
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
                 .app_data(state.clone())
@@ -85,6 +85,7 @@ impl Application {
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::from(DomainError::NotFound("record")).into()))
                 .configure(crate::routes::configure)
                 .split_for_parts();
+            crate::openapi::document_idempotency_key(&mut api);
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .route("/docs", web::get().to(docs_redirect))
                 .default_service(web::to(fallback))

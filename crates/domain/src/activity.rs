@@ -122,6 +122,11 @@ pub fn check(a: &Activity) -> Result<(), DomainError> {
             "give occurred_at (it happened) or due_at (it is planned)",
         ));
     }
+    for (field, at) in [("occurred_at", a.occurred_at), ("due_at", a.due_at)] {
+        if at.is_some_and(|t| !(1900..=2999).contains(&chrono::Datelike::year(&t))) {
+            errors.push(FieldError::new(field, "out_of_range", "must be in the years 1900 to 2999"));
+        }
+    }
     if a.duration_minutes
         .is_some_and(|d| !(0..=MAX_DURATION_MINUTES).contains(&i64::from(d)))
     {

@@ -37,6 +37,9 @@ pub enum BatchItem {
         activity: Box<Activity>,
         /// Version the client expects the stored record to have.
         version: Option<i64>,
+        /// Whether the item named its owner; an update without one keeps
+        /// the stored owner.
+        owner_given: bool,
     },
     /// An item that did not parse or validate.
     Invalid {
@@ -154,12 +157,16 @@ impl Store {
         let mut touched: BTreeSet<Uuid> = BTreeSet::new();
         let mut out = Vec::with_capacity(items.len());
         for item in items {
-            let (mut a, version) = match item {
+            let (mut a, version, owner_given) = match item {
                 BatchItem::Invalid { id, error } => {
                     out.push(BatchOutcome::Invalid { id, error });
                     continue;
                 }
-                BatchItem::Valid { activity, version } => (*activity, version),
+                BatchItem::Valid {
+                    activity,
+                    version,
+                    owner_given,
+                } => (*activity, version, owner_given),
             };
             let invalid = |error: DomainError| BatchOutcome::Invalid { id: Some(a.id), error };
             if !seen.insert(a.id) {
@@ -193,6 +200,9 @@ impl Store {
                 }),
                 Some(m) => {
                     let current = activity(m.clone())?;
+                    if !owner_given {
+                        a.owner_id = current.owner_id;
+                    }
                     if same(&current, &a) {
                         out.push(BatchOutcome::Unchanged(current));
                         continue;

@@ -130,3 +130,68 @@ async fn a_replayed_500_item_batch_writes_nothing_and_501_items_are_refused() {
     batch(&app, t, None, too_many).await.expect_problem(413, "payload_too_large");
     assert_eq!(count(&app, t).await, 500);
 }
+
+#[tokio::test]
+async fn bad_items_are_answered_alone_and_updates_keep_the_owner() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = &admin.access_token;
+    let rep = app.user(&admin, "rita@acme.test", "rep", &[]).await;
+    let account = app.post("/api/v1/accounts", t, json!({"name": "Initech"})).await.expect(201).body["id"].clone();
+    let item = |n: u32, subject: &str| json!({"id": id(n), "type": "visit", "subject": subject, "occurred_at": "2017-06-29T09:00:00Z", "account_id": account});
+    let mut far = item(5, "Far future");
+    far["occurred_at"] = json!("+10000-01-01T00:00:00Z");
+    let mut extra = item(6, "Extra field");
+    extra["colour"] = json!("red");
+    let mut bad_id = item(7, "Bad id");
+    bad_id["id"] = json!("not-a-uuid");
+    let answer = batch(&app, t, None, vec![item(1, "Visit"), item(2, "a\u{0}b"), far, extra, bad_id])
+        .await
+        .expect(200)
+        .body;
+    let rows: Vec<(Value, Value, Value)> = answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["status"].clone(),
+                r["problem"]["errors"][0]["field"].clone(),
+                r["problem"]["errors"][0]["code"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            (json!("created"), Value::Null, Value::Null),
+            (json!("invalid"), json!("subject"), json!("invalid_character")),
+            (json!("invalid"), json!("occurred_at"), json!("out_of_range")),
+            (json!("invalid"), json!("colour"), json!("unknown_field")),
+            (json!("invalid"), json!("id"), json!("invalid_type")),
+        ]
+    );
+    // A rep syncing the admin's activity without owner_id does not take it.
+    let again = batch(&app, &rep.access_token, None, vec![item(1, "Visit")]).await.expect(200).body;
+    assert_eq!(again["results"][0]["status"], "unchanged");
+    assert_eq!(again["results"][0]["activity"]["owner_id"], json!(admin.user_id));
+    // A body that is not {"items": [...]} is named.
+    let bad = app
+        .call(Method::POST, "/api/v1/activities/batch", Some(t), Some(json!([1, 2])))
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["body"]);
+    // One Idempotency-Key only.
+    let twice = app
+        .client
+        .post(format!("{}/api/v1/activities/batch", app.address))
+        .bearer_auth(t)
+        .header("Idempotency-Key", "a")
+        .header("Idempotency-Key", "b")
+        .json(&json!({"items": []}))
+        .send()
+        .await
+        .unwrap();
+    let twice = TestApp::answer(twice).await.expect_problem(422, "validation_failed");
+    assert_eq!(twice.error_fields(), ["Idempotency-Key"]);
+}

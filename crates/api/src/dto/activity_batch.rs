@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use glassbox_domain::activity::{Activity, ActivityType};
 use glassbox_domain::{DomainError, Scope};
 use glassbox_persistence::activities_batch::{BatchItem, BatchOutcome};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -13,8 +13,7 @@ use crate::error::{ApiError, Problem};
 
 /// Up to 500 activities, each the whole record as the client holds it, with
 /// a client-generated `id` and optionally the `version` it last saw.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, ToSchema)]
 pub struct ActivityBatchInput {
     /// The activities: an activity body (as for POST /activities) with a
     /// required `id` and an optional `version`.
@@ -22,9 +21,33 @@ pub struct ActivityBatchInput {
     pub items: Vec<serde_json::Value>,
 }
 
-impl validator::Validate for ActivityBatchInput {
-    fn validate(&self) -> Result<(), validator::ValidationErrors> {
-        Ok(())
+impl ActivityBatchInput {
+    /// The items of a batch body `{"items": [...]}`; the items themselves
+    /// are checked one by one later.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] naming `body`, `items` or an unknown
+    /// top-level field.
+    pub fn parse(body: serde_json::Value) -> Result<Self, DomainError> {
+        let serde_json::Value::Object(mut map) = body else {
+            return Err(DomainError::invalid(
+                "body",
+                "invalid_type",
+                "the body is an object {\"items\": [...]}",
+            ));
+        };
+        if let Some(extra) = map.keys().find(|k| k.as_str() != "items") {
+            return Err(DomainError::invalid(
+                &crate::dto::clip(extra, 100),
+                "unknown_field",
+                "a batch body holds only `items`",
+            ));
+        }
+        match map.remove("items") {
+            Some(serde_json::Value::Array(items)) => Ok(Self { items }),
+            None => Err(DomainError::invalid("items", "required", "give the activities as `items`")),
+            Some(_) => Err(DomainError::invalid("items", "invalid_type", "`items` is an array")),
+        }
     }
 }
 
@@ -37,10 +60,23 @@ pub fn parse_item(raw: serde_json::Value, scope: &Scope, now: DateTime<Utc>) -> 
             error: DomainError::invalid("item", "invalid_type", "each item is an activity object"),
         };
     };
-    let id = map.get("id").and_then(|v| v.as_str()).and_then(|s| s.parse::<Uuid>().ok());
+    let raw_id = map.get("id").cloned();
+    let id = raw_id.as_ref().and_then(|v| v.as_str()).and_then(|s| s.parse::<Uuid>().ok());
     let version = map.remove("version");
+    let owner_given = map.get("owner_id").is_some_and(|v| !v.is_null());
     let parsed = (|| {
-        let id = id.ok_or_else(|| DomainError::invalid("id", "required", "each item needs its client-generated UUID"))?;
+        let id = match (&raw_id, id) {
+            (_, Some(id)) => id,
+            (None | Some(serde_json::Value::Null), None) => {
+                return Err(DomainError::invalid("id", "required", "each item needs its client-generated UUID"));
+            }
+            (Some(_), None) => return Err(DomainError::invalid("id", "invalid_type", "a UUID string")),
+        };
+        let object = serde_json::Value::Object(map);
+        let bad_chars = crate::extract::nul_characters(&object);
+        if !bad_chars.is_empty() {
+            return Err(DomainError::Validation(bad_chars));
+        }
         let version = match version {
             None | Some(serde_json::Value::Null) => None,
             Some(v) => Some(
@@ -49,13 +85,11 @@ pub fn parse_item(raw: serde_json::Value, scope: &Scope, now: DateTime<Utc>) -> 
                     .ok_or_else(|| DomainError::invalid("version", "invalid_type", "a positive integer"))?,
             ),
         };
-        let input: ActivityInput = serde_path_to_error::deserialize(serde_json::Value::Object(map)).map_err(|e| {
-            let path = e.path().to_string();
-            DomainError::invalid(
-                if path == "." { "item" } else { &path },
-                "invalid_type",
-                crate::dto::clip(&e.inner().to_string(), 300),
-            )
+        let input: ActivityInput = serde_path_to_error::deserialize(object).map_err(|e| {
+            DomainError::Validation(vec![crate::extract::serde_field_error(
+                &e.path().to_string(),
+                &e.inner().to_string(),
+            )])
         })?;
         let mut a = Activity {
             id: glassbox_domain::id::new_record_id("id", Some(id))?,
@@ -80,6 +114,7 @@ pub fn parse_item(raw: serde_json::Value, scope: &Scope, now: DateTime<Utc>) -> 
         Ok::<_, DomainError>(BatchItem::Valid {
             activity: Box::new(a),
             version,
+            owner_given,
         })
     })();
     parsed.unwrap_or_else(|error| BatchItem::Invalid { id, error })

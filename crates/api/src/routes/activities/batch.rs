@@ -6,7 +6,7 @@ use crate::auth::Caller;
 use crate::dto::activity_batch::{ActivityBatchInput, BatchResults, parse_item};
 use crate::error::ApiError;
 use crate::error::responses::CreateProblems;
-use crate::extract::JsonBody;
+use crate::extract::RawJson;
 use crate::state::AppState;
 
 /// Upserts up to 500 activities with client-generated ids (offline sync).
@@ -26,12 +26,8 @@ use crate::state::AppState;
     security(("bearer" = []))
 )]
 #[post("/activities/batch")]
-pub async fn upsert_activities(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: JsonBody<ActivityBatchInput>,
-) -> Result<Json<BatchResults>, ApiError> {
-    let items = body.0.items;
+pub async fn upsert_activities(state: web::Data<AppState>, caller: Caller, body: RawJson) -> Result<Json<BatchResults>, ApiError> {
+    let items = ActivityBatchInput::parse(body.0)?.items;
     if items.len() > MAX_BATCH {
         return Err(ApiError::BatchTooLarge { max: MAX_BATCH });
     }
