@@ -14,6 +14,7 @@ mod m20261129_000005_create_sales_core;
 mod m20261129_000006_create_contacts_activities;
 mod m20261129_000007_create_handoffs;
 mod m20261129_000008_create_idempotency_keys;
+mod m20261129_000009_create_changes;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_create_contacts_activities::Migration),
             Box::new(m20261129_000007_create_handoffs::Migration),
             Box::new(m20261129_000008_create_idempotency_keys::Migration),
+            Box::new(m20261129_000009_create_changes::Migration),
         ]
     }
 }

@@ -10,6 +10,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, 
 use uuid::Uuid;
 
 use crate::Store;
+use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::{activities, opportunities};
 use crate::error::{check_version, db_err};
 use crate::refs::{Ref, check};
@@ -89,6 +90,23 @@ async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -
         .map(activity)
         .transpose()?
         .ok_or(DomainError::NotFound("activity"))
+}
+
+/// The live activities of the org among `ids`.
+pub(crate) async fn live_by_ids(conn: &impl ConnectionTrait, org_id: Uuid, ids: Vec<Uuid>) -> Result<Vec<Activity>, DomainError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    activities::Entity::find()
+        .filter(activities::Column::OrgId.eq(org_id))
+        .filter(activities::Column::Id.is_in(ids))
+        .filter(activities::Column::DeletedAt.is_null())
+        .all(conn)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(activity)
+        .collect()
 }
 
 /// Moves the linked opportunity's `last_activity_at` forward.
@@ -225,8 +243,18 @@ impl Store {
         };
         refresh_last_activity(&txn, scope.org_id, a.opportunity_id, now).await?;
         refresh_last_activity(&txn, scope.org_id, previous_opportunity, now).await?;
+        let change = [(a.id, ChangeOp::Upsert, a.version)];
+        crate::changes::record(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(a)
+    }
+
+    /// The live activities of the caller's org among `ids`.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn activities_by_ids(&self, scope: &Scope, ids: Vec<Uuid>) -> Result<Vec<Activity>, DomainError> {
+        live_by_ids(self.conn(), scope.org_id, ids).await
     }
 
     /// Soft-deletes an activity.
@@ -241,6 +269,8 @@ impl Store {
         check_version(if_match, current.version)?;
         crate::soft_delete::mark::<activities::Entity>(&txn, id, current.version, now).await?;
         refresh_last_activity(&txn, scope.org_id, current.opportunity_id, now).await?;
+        let change = [(id, ChangeOp::Delete, current.version + 1)];
+        crate::changes::record(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::activities::{activity, refresh_last_activity, row};
+use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::activities as acts;
 use crate::error::db_err;
 use crate::refs::{Ref, live_set};
@@ -232,6 +233,14 @@ impl Store {
         for opp in touched {
             refresh_last_activity(&txn, org, Some(opp), now).await?;
         }
+        let written: Vec<(Uuid, ChangeOp, i64)> = out
+            .iter()
+            .filter_map(|o| match o {
+                BatchOutcome::Created(a) | BatchOutcome::Updated(a) => Some((a.id, ChangeOp::Upsert, a.version)),
+                _ => None,
+            })
+            .collect();
+        crate::changes::record(&txn, org, SyncedKind::Activity, &written, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(out)
     }

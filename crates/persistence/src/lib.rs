@@ -14,6 +14,7 @@ pub mod activities_batch;
 pub mod analytics;
 pub mod auth;
 mod calendars;
+pub mod changes;
 mod entities;
 mod error;
 pub mod handoffs;

@@ -18,6 +18,7 @@ mod opportunities;
 mod opportunity_lists;
 mod org;
 mod pipelines;
+mod sync;
 mod system;
 mod teams;
 mod timeline;

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod activity_batch;
 pub mod analytics;
 pub mod auth;
+pub mod changes;
 pub mod handoff;
 pub mod handoff_metrics;
 pub mod kpis;

@@ -78,6 +78,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::list::list_activities)
             .service(activities::create::create_activity)
             .service(activities::batch::upsert_activities)
+            .service(activities::changes::activity_changes)
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
             .service(activities::delete::delete_activity)

@@ -21,7 +21,7 @@ use crate::refs::{Ref, check};
 mod funnel;
 mod kpis;
 mod reps;
-mod sql;
+pub(crate) mod sql;
 mod stalled;
 mod waterfall;
 

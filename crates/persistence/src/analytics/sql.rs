@@ -60,6 +60,12 @@ impl Sql {
         }
     }
 
+    /// Runs the statement for its effect.
+    pub(crate) async fn execute(self, conn: &impl sea_orm::ConnectionTrait) -> Result<(), DomainError> {
+        let stmt = Statement::from_sql_and_values(self.backend, self.text, self.values);
+        conn.execute_raw(stmt).await.map(|_| ()).map_err(db_err)
+    }
+
     /// Runs the statement and returns its rows.
     pub(crate) async fn all(self, conn: &impl sea_orm::ConnectionTrait) -> Result<Vec<QueryResult>, DomainError> {
         let stmt = Statement::from_sql_and_values(self.backend, self.text, self.values);

@@ -1,0 +1,98 @@
+//! Wire forms of the delta-sync feeds (`GET …/changes`).
+
+use base64::Engine;
+use glassbox_domain::DomainError;
+use glassbox_domain::page::Limit;
+use glassbox_persistence::changes::{ChangeKey, ChangeOp};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::activity::ActivityDto;
+
+const CURSOR_PREFIX: &str = "f1|";
+
+/// Feed parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesQuery {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; absent for a first sync.
+    pub cursor: Option<String>,
+}
+
+impl ChangesQuery {
+    /// The page size and position.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] on `limit` or `cursor`.
+    pub fn parse(&self) -> Result<(Limit, Option<ChangeKey>), DomainError> {
+        let bad = || DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this feed");
+        let after = match &self.cursor {
+            None => None,
+            Some(raw) => {
+                let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
+                    .decode(raw)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .ok_or_else(bad)?;
+                let (txid, seq) = text.strip_prefix(CURSOR_PREFIX).and_then(|r| r.split_once('|')).ok_or_else(bad)?;
+                Some((txid.parse().map_err(|_| bad())?, seq.parse().map_err(|_| bad())?))
+            }
+        };
+        Ok((Limit::parse(self.limit)?, after))
+    }
+}
+
+/// Encodes a feed position.
+pub fn encode_cursor((txid, seq): ChangeKey) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{txid}|{seq}"))
+}
+
+/// `upsert` or `delete`.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOpDto {
+    /// Created or updated: store `activity` (when it is null the record was
+    /// deleted since; a `delete` follows).
+    Upsert,
+    /// Deleted: drop the record (a tombstone).
+    Delete,
+}
+
+impl From<ChangeOp> for ChangeOpDto {
+    fn from(o: ChangeOp) -> Self {
+        match o {
+            ChangeOp::Upsert => Self::Upsert,
+            ChangeOp::Delete => Self::Delete,
+        }
+    }
+}
+
+/// One change of an activity.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityChangeDto {
+    /// What happened.
+    pub op: ChangeOpDto,
+    /// The activity.
+    pub id: Uuid,
+    /// Its version after the change.
+    pub version: i64,
+    /// For `upsert`: the activity as stored now (its version may be newer).
+    pub activity: Option<ActivityDto>,
+}
+
+/// One page of a feed.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActivityChangesPage {
+    /// Changes in feed order.
+    pub data: Vec<ActivityChangeDto>,
+    /// Where to continue: pass it as `cursor` next time (also when the page
+    /// is empty; null only before anything has changed).
+    pub next_cursor: Option<String>,
+    /// More changes wait right now; ask again at once.
+    pub has_more: bool,
+}

@@ -1,0 +1,62 @@
+//! `GET /api/v1/activities/changes`: one handler.
+use std::collections::HashMap;
+
+use actix_web::{get, web, web::Json};
+use glassbox_persistence::changes::SyncedKind;
+
+use crate::auth::Caller;
+use crate::dto::changes::{ActivityChangeDto, ActivityChangesPage, ChangesQuery, encode_cursor};
+use crate::error::ApiError;
+use crate::error::responses::ReadProblems;
+use crate::extract::QueryParams;
+use crate::state::AppState;
+
+/// Every create, update and delete of the org's activities after `cursor`,
+/// in order, deletes as tombstones — the delta-sync feed of offline
+/// clients. It never skips a change, even when writers commit out of order
+/// (rows of transactions still running are held back; see the persistence
+/// layer's `changes` module). Without a cursor it starts from the first
+/// change, so replaying it from the start rebuilds the current set.
+#[utoipa::path(
+    tag = "activities",
+    operation_id = "activity_changes",
+    params(ChangesQuery),
+    responses((status = 200, description = "One page of changes", body = ActivityChangesPage), ReadProblems),
+    security(("bearer" = []))
+)]
+#[get("/activities/changes")]
+pub async fn activity_changes(
+    state: web::Data<AppState>,
+    caller: Caller,
+    q: QueryParams<ChangesQuery>,
+) -> Result<Json<ActivityChangesPage>, ApiError> {
+    let (limit, after) = q.0.parse()?;
+    let scope = &caller.0;
+    let page = state.store.changes(scope, SyncedKind::Activity, after, limit).await?;
+    let ids = page.items.iter().map(|c| c.record_id).collect();
+    let current: HashMap<_, _> = state
+        .store
+        .activities_by_ids(scope, ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let last = page.items.last().map(|c| c.key).or(after);
+    Ok(Json(ActivityChangesPage {
+        has_more: page.next_after.is_some(),
+        next_cursor: last.map(encode_cursor),
+        data: page
+            .items
+            .iter()
+            .map(|c| ActivityChangeDto {
+                op: c.op.into(),
+                id: c.record_id,
+                version: c.version,
+                activity: match c.op {
+                    glassbox_persistence::changes::ChangeOp::Upsert => current.get(&c.record_id).cloned().map(Into::into),
+                    glassbox_persistence::changes::ChangeOp::Delete => None,
+                },
+            })
+            .collect(),
+    }))
+}

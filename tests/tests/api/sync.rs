@@ -1,0 +1,154 @@
+//! The activities delta feed: replaying it rebuilds the server's set.
+
+use std::collections::HashMap;
+
+use futures_util::future::join_all;
+use glassbox_tests::{TestApp, spawn_app};
+use reqwest::Method;
+use serde_json::json;
+
+/// Pulls the feed from `cursor` until it has no more, applying each change
+/// to `set` (id → version); returns the new cursor.
+async fn pull(app: &TestApp, token: &str, mut cursor: Option<String>, set: &mut HashMap<String, i64>) -> Option<String> {
+    loop {
+        let path = match &cursor {
+            Some(c) => format!("/api/v1/activities/changes?limit=7&cursor={c}"),
+            None => "/api/v1/activities/changes?limit=7".to_owned(),
+        };
+        let page = app.get(&path, token).await.expect(200).body;
+        for c in page["data"].as_array().unwrap() {
+            let id = c["id"].as_str().unwrap().to_owned();
+            match c["op"].as_str().unwrap() {
+                "delete" => {
+                    set.remove(&id);
+                }
+                _ => {
+                    if let Some(a) = c["activity"].as_object() {
+                        set.insert(id, a["version"].as_i64().unwrap());
+                    }
+                }
+            }
+        }
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if page["has_more"] == false {
+            return cursor;
+        }
+    }
+}
+
+async fn server_set(app: &TestApp, token: &str) -> HashMap<String, i64> {
+    crate::import::all(app, token, "/api/v1/activities")
+        .await
+        .iter()
+        .map(|a| (a["id"].as_str().unwrap().to_owned(), a["version"].as_i64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn concurrent_writers_and_a_polling_reader_end_with_the_same_set() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = admin.access_token.clone();
+    let account = app.post("/api/v1/accounts", &t, json!({"name": "Initech"})).await.expect(201).body["id"].clone();
+    let writer = |w: u32| {
+        let (app, t, account) = (&app, t.clone(), account.clone());
+        async move {
+            for n in 0..25u32 {
+                let body =
+                    json!({"type": "call", "subject": format!("w{w} n{n}"), "occurred_at": "2017-06-29T09:00:00Z", "account_id": account});
+                let created = app.post("/api/v1/activities", &t, body).await.expect(201).body;
+                let path = format!("/api/v1/activities/{}", created["id"].as_str().unwrap());
+                match n % 3 {
+                    1 => {
+                        app.patch(&path, &t, json!({"subject": "edited"})).await.expect(200);
+                    }
+                    2 => {
+                        app.call(Method::DELETE, &path, Some(&t), None).await.expect(204);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    };
+    let reader = async {
+        let mut set = HashMap::new();
+        let mut cursor = None;
+        for _ in 0..20 {
+            cursor = pull(&app, &t, cursor, &mut set).await;
+        }
+        (set, cursor)
+    };
+    let (_, (mut set, cursor)) = futures_util::join!(join_all((0..8).map(writer)), reader);
+    pull(&app, &t, cursor, &mut set).await;
+    let server = server_set(&app, &t).await;
+    assert_eq!(server.len(), 8 * 17);
+    assert_eq!(set, server);
+
+    // A first sync from scratch gives the same set, and a bad cursor is named.
+    let mut fresh = HashMap::new();
+    pull(&app, &t, None, &mut fresh).await;
+    assert_eq!(fresh, server);
+    let bad = app
+        .get("/api/v1/activities/changes?cursor=bm9wZQ", &t)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["cursor"]);
+}
+
+fn feed_url(cursor: &Option<String>) -> String {
+    match cursor {
+        Some(c) => format!("/api/v1/activities/changes?cursor={c}"),
+        None => "/api/v1/activities/changes".to_owned(),
+    }
+}
+
+/// A writer that started first and commits last: its change must neither
+/// be skipped nor let a later one through ahead of it.
+#[tokio::test]
+async fn a_change_committed_late_is_not_skipped() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = admin.access_token.clone();
+    let account = app.post("/api/v1/accounts", &t, json!({"name": "Initech"})).await.expect(201).body["id"].clone();
+    let mut set = HashMap::new();
+    let cursor = pull(&app, &t, None, &mut set).await;
+
+    // The slow writer: a change row in a transaction left open.
+    let db = sea_orm::Database::connect(app.settings.database_url.as_str()).await.unwrap();
+    let backend = db.get_database_backend();
+    let slow = db.begin().await.unwrap();
+    let slow_id = uuid::Uuid::now_v7();
+    let (txid, org, id) = match backend {
+        DbBackend::Postgres => (
+            "CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)",
+            format!("'{}'", admin.org_id),
+            format!("'{slow_id}'"),
+        ),
+        _ => ("0", format!("X'{}'", admin.org_id.simple()), format!("X'{}'", slow_id.simple())),
+    };
+    let insert = format!(
+        "INSERT INTO changes (org_id, entity, record_id, op, version, txid, changed_at) \
+         VALUES ({org}, 'activity', {id}, 'upsert', 1, {txid}, '2017-06-30T12:00:00+00:00')"
+    );
+    slow.execute_raw(Statement::from_string(backend, insert)).await.unwrap();
+
+    // A later writer commits (PostgreSQL) or waits for the lock (SQLite);
+    // meanwhile the feed shows neither change.
+    let body = json!({"type": "call", "subject": "Later", "occurred_at": "2017-06-29T09:00:00Z", "account_id": account});
+    let later = app.post("/api/v1/activities", &t, body);
+    let middle = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let page = app.get(&feed_url(&cursor), &t).await.expect(200).body;
+        slow.commit().await.unwrap();
+        page
+    };
+    let (later, middle) = futures_util::join!(later, middle);
+    let later = later.expect(201).body;
+    assert_eq!(middle["data"], json!([]));
+
+    // Now both appear, the slow one first.
+    let page = app.get(&feed_url(&cursor), &t).await.expect(200).body;
+    let ids: Vec<&str> = page["data"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [slow_id.to_string().as_str(), later["id"].as_str().unwrap()]);
+}
