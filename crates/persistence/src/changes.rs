@@ -18,6 +18,9 @@
 //!   Rows of transactions still running, and of later ones that committed
 //!   while an older one runs, are held back until the oldest finishes; then
 //!   they sort after the cursor, because their txid is at least that xmin.
+//!   A long transaction anywhere in the cluster (transaction ids are
+//!   cluster-wide) holds the feed back until it ends: changes arrive late,
+//!   never lost.
 //! - SQLite: writers run one at a time and hold the write lock from their
 //!   first write to their commit, so `seq` order is commit order and every
 //!   row is stored with txid 0.
@@ -36,12 +39,15 @@ use crate::error::db_err;
 pub enum SyncedKind {
     /// Activities.
     Activity,
+    /// Opportunities.
+    Opportunity,
 }
 
 impl SyncedKind {
     fn as_str(self) -> &'static str {
         match self {
             Self::Activity => "activity",
+            Self::Opportunity => "opportunity",
         }
     }
 }
@@ -82,9 +88,19 @@ pub(crate) async fn record(
     rows: &[(Uuid, ChangeOp, i64)],
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), DomainError> {
-    if rows.is_empty() {
-        return Ok(());
+    for chunk in rows.chunks(1000) {
+        insert(conn, org, kind, chunk, now).await?;
     }
+    Ok(())
+}
+
+async fn insert(
+    conn: &impl ConnectionTrait,
+    org: Uuid,
+    kind: SyncedKind,
+    rows: &[(Uuid, ChangeOp, i64)],
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DomainError> {
     let backend = conn.get_database_backend();
     let txid = match backend {
         DbBackend::Postgres => "CAST(CAST(pg_current_xact_id() AS TEXT) AS BIGINT)",

@@ -256,6 +256,7 @@ impl Store {
             .collect();
         let mut opp_rows = Vec::new();
         let mut history_rows = Vec::new();
+        let mut created = Vec::new();
         for o in &plan.opportunities {
             if known.contains(&o.external_id) {
                 counts.opportunities.existing += 1;
@@ -263,12 +264,17 @@ impl Store {
             }
             counts.opportunities.created += 1;
             let (row, history) = refs.opportunity(o)?;
+            if let sea_orm::ActiveValue::Set(id) = &row.id {
+                created.push((*id, crate::changes::ChangeOp::Upsert, 1));
+            }
             opp_rows.push(row);
             history_rows.extend(history);
         }
         counts.stage_history_rows = history_rows.len() as u64;
         insert_batches(&txn, opp_rows).await?;
         insert_batches(&txn, history_rows).await?;
+        let now = self.now();
+        crate::changes::record(&txn, org_id, crate::changes::SyncedKind::Opportunity, &created, now).await?;
         txn.commit().await.map_err(db_err)?;
         self.scopes.invalidate();
         Ok(counts)

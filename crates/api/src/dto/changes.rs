@@ -8,8 +8,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::activity::ActivityDto;
-
 const CURSOR_PREFIX: &str = "f1|";
 
 /// Feed parameters.
@@ -72,27 +70,56 @@ impl From<ChangeOp> for ChangeOpDto {
     }
 }
 
-/// One change of an activity.
+/// One change of a record.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ActivityChangeDto {
+pub struct ChangeDto<T: ToSchema> {
     /// What happened.
     pub op: ChangeOpDto,
-    /// The activity.
+    /// The record.
     pub id: Uuid,
     /// Its version after the change.
     pub version: i64,
-    /// For `upsert`: the activity as stored now (its version may be newer).
-    pub activity: Option<ActivityDto>,
+    /// For `upsert`: the record as stored now (its version may be newer;
+    /// null when it was deleted since).
+    pub record: Option<T>,
 }
 
 /// One page of a feed.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct ActivityChangesPage {
+pub struct ChangesPage<T: ToSchema> {
     /// Changes in feed order.
-    pub data: Vec<ActivityChangeDto>,
+    pub data: Vec<ChangeDto<T>>,
     /// Where to continue: pass it as `cursor` next time (also when the page
     /// is empty; null only before anything has changed).
     pub next_cursor: Option<String>,
     /// More changes wait right now; ask again at once.
     pub has_more: bool,
+}
+
+impl<T: ToSchema> ChangesPage<T> {
+    /// The wire page of `page`, with the current records by id in `current`.
+    pub fn new<R: Clone + Into<T>>(
+        page: glassbox_domain::page::Page<glassbox_persistence::changes::Change, ChangeKey>,
+        after: Option<ChangeKey>,
+        current: &std::collections::HashMap<Uuid, R>,
+    ) -> Self {
+        let last = page.items.last().map(|c| c.key).or(after);
+        Self {
+            has_more: page.next_after.is_some(),
+            next_cursor: last.map(encode_cursor),
+            data: page
+                .items
+                .iter()
+                .map(|c| ChangeDto {
+                    op: c.op.into(),
+                    id: c.record_id,
+                    version: c.version,
+                    record: match c.op {
+                        ChangeOp::Upsert => current.get(&c.record_id).cloned().map(Into::into),
+                        ChangeOp::Delete => None,
+                    },
+                })
+                .collect(),
+        }
+    }
 }

@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(opportunities::list::list_opportunities)
             .service(opportunities::create::create_opportunity)
             .service(opportunities::totals::get_opportunity_totals)
+            .service(opportunities::changes::opportunity_changes)
             .service(opportunities::get::get_opportunity)
             .service(opportunities::update::update_opportunity)
             .service(opportunities::delete::delete_opportunity)

@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Store;
+use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::{opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, stages};
 use crate::error::{check_version, db_err};
 use crate::pipelines::stage_in;
@@ -281,8 +282,30 @@ impl Store {
         };
         let entry = record_move(&txn, scope.org_id, opp.id, &first, scope.user_id).await?;
         crate::handoffs::on_stage_entry(&txn, &opp, entry, scope.user_id, now).await?;
+        let change = [(opp.id, ChangeOp::Upsert, opp.version)];
+        crate::changes::record(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(opp)
+    }
+
+    /// The live opportunities of the caller's org among `ids`.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn opportunities_by_ids(&self, scope: &Scope, ids: Vec<Uuid>) -> Result<Vec<Opportunity>, DomainError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        opps::Entity::find()
+            .filter(opps::Column::OrgId.eq(scope.org_id))
+            .filter(opps::Column::Id.is_in(ids))
+            .filter(opps::Column::DeletedAt.is_null())
+            .all(self.conn())
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(to_domain)
+            .collect()
     }
 
     /// One live opportunity of the org.
@@ -336,6 +359,8 @@ impl Store {
         model.created_at = Set(current.created_at);
         model.update(&txn).await.map_err(db_err)?;
         record_change(&txn, &next, &applied, scope.user_id, now).await?;
+        let change = [(next.id, ChangeOp::Upsert, next.version)];
+        crate::changes::record(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(next)
     }
@@ -353,6 +378,8 @@ impl Store {
         let now = self.now();
         check_version(if_match, current.version)?;
         crate::soft_delete::mark::<opps::Entity>(&txn, id, current.version, now).await?;
+        let change = [(id, ChangeOp::Delete, current.version + 1)];
+        crate::changes::record(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

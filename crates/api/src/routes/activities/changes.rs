@@ -5,7 +5,8 @@ use actix_web::{get, web, web::Json};
 use glassbox_persistence::changes::SyncedKind;
 
 use crate::auth::Caller;
-use crate::dto::changes::{ActivityChangeDto, ActivityChangesPage, ChangesQuery, encode_cursor};
+use crate::dto::activity::ActivityDto;
+use crate::dto::changes::{ChangesPage, ChangesQuery};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
 use crate::extract::QueryParams;
@@ -21,7 +22,7 @@ use crate::state::AppState;
     tag = "activities",
     operation_id = "activity_changes",
     params(ChangesQuery),
-    responses((status = 200, description = "One page of changes", body = ActivityChangesPage), ReadProblems),
+    responses((status = 200, description = "One page of changes", body = ChangesPage<ActivityDto>), ReadProblems),
     security(("bearer" = []))
 )]
 #[get("/activities/changes")]
@@ -29,7 +30,7 @@ pub async fn activity_changes(
     state: web::Data<AppState>,
     caller: Caller,
     q: QueryParams<ChangesQuery>,
-) -> Result<Json<ActivityChangesPage>, ApiError> {
+) -> Result<Json<ChangesPage<ActivityDto>>, ApiError> {
     let (limit, after) = q.0.parse()?;
     let scope = &caller.0;
     let page = state.store.changes(scope, SyncedKind::Activity, after, limit).await?;
@@ -41,22 +42,5 @@ pub async fn activity_changes(
         .into_iter()
         .map(|a| (a.id, a))
         .collect();
-    let last = page.items.last().map(|c| c.key).or(after);
-    Ok(Json(ActivityChangesPage {
-        has_more: page.next_after.is_some(),
-        next_cursor: last.map(encode_cursor),
-        data: page
-            .items
-            .iter()
-            .map(|c| ActivityChangeDto {
-                op: c.op.into(),
-                id: c.record_id,
-                version: c.version,
-                activity: match c.op {
-                    glassbox_persistence::changes::ChangeOp::Upsert => current.get(&c.record_id).cloned().map(Into::into),
-                    glassbox_persistence::changes::ChangeOp::Delete => None,
-                },
-            })
-            .collect(),
-    }))
+    Ok(Json(ChangesPage::new(page, after, &current)))
 }

@@ -1,5 +1,6 @@
 //! Opportunities, their stage moves and history.
 
+pub mod changes;
 pub mod create;
 pub mod delete;
 pub mod get;
