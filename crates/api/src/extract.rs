@@ -117,10 +117,32 @@ pub fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
     out
 }
 
+/// Reads a request body of at most `limit` bytes.
+///
+/// # Errors
+/// [`ApiError::TooLarge`] past the limit; [`ApiError::Malformed`] when the
+/// stream breaks.
+pub async fn read_limited(mut payload: Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// The configured body limit.
+pub fn body_limit(req: &HttpRequest) -> usize {
+    req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024)
+}
+
 /// Reads a JSON body: `application/json` (or `+json`), within the
 /// configured size limit, well-formed.
 fn read_json(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static, Result<serde_json::Value, ApiError>> {
-    let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024);
+    let limit = body_limit(req);
     let is_json = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -136,7 +158,7 @@ fn read_json(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let mut payload = payload.take();
+    let payload = payload.take();
     Box::pin(async move {
         if !is_json {
             return Err(ApiError::UnsupportedMediaType);
@@ -144,14 +166,7 @@ fn read_json(req: &HttpRequest, payload: &mut Payload) -> LocalBoxFuture<'static
         if declared.is_some_and(|n| n > limit) {
             return Err(ApiError::TooLarge { limit });
         }
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read body: {e}")))?;
-            if body.len() + chunk.len() > limit {
-                return Err(ApiError::TooLarge { limit });
-            }
-            body.extend_from_slice(&chunk);
-        }
+        let body = read_limited(payload, limit).await?;
         serde_json::from_slice(&body).map_err(|e| ApiError::Malformed(format!("body is not valid JSON: {e}")))
     })
 }

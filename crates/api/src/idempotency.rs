@@ -16,14 +16,13 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpResponse, web};
-use futures_util::StreamExt;
 use glassbox_domain::DomainError;
 use glassbox_persistence::idempotency::{Claim, StoredAnswer};
 use sha2::{Digest, Sha256};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::extract::BodyLimit;
+use crate::extract::{body_limit, read_limited};
 use crate::state::AppState;
 
 /// The request header.
@@ -55,17 +54,8 @@ fn fingerprint(user: uuid::Uuid, req: &ServiceRequest, body: &[u8]) -> String {
 }
 
 async fn read_body(req: &mut ServiceRequest) -> Result<web::Bytes, ApiError> {
-    let limit = req.app_data::<web::Data<BodyLimit>>().map(|l| l.0).unwrap_or(1024 * 1024);
-    let mut payload = req.take_payload();
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::Malformed(format!("cannot read body: {e}")))?;
-        if body.len() + chunk.len() > limit {
-            return Err(ApiError::TooLarge { limit });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+    let limit = body_limit(req.request());
+    read_limited(req.take_payload(), limit).await
 }
 
 fn replay(req: ServiceRequest, stored: StoredAnswer) -> ServiceResponse<BoxBody> {

@@ -1,6 +1,8 @@
 //! Activities. Logging one on an opportunity moves the opportunity's
 //! `last_activity_at` in the same transaction.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 use glassbox_domain::activity::{Activity, ActivityType};
 use glassbox_domain::page::{Page, PageRequest};
@@ -109,47 +111,67 @@ pub(crate) async fn live_by_ids(conn: &impl ConnectionTrait, org_id: Uuid, ids: 
         .collect()
 }
 
-/// Moves the linked opportunity's `last_activity_at` forward.
-/// Sets the opportunity's `last_activity_at` to the latest `occurred_at`
-/// of its live activities that is not after `now` (a planned activity has
-/// not happened yet), or null when there is none; so the value follows
-/// activities that are logged, corrected, moved to another opportunity or
-/// deleted. The opportunity row is locked first, so concurrent activity
-/// writes on one opportunity each see the others' committed rows.
+/// Sets each given opportunity's `last_activity_at` to the latest
+/// `occurred_at` of its live activities that is not after `now` (a planned
+/// activity has not happened yet), or null when there is none; so the value
+/// follows activities that are logged, corrected, moved to another
+/// opportunity or deleted. Two reads whatever the number of
+/// opportunities (lock, one grouped MAX), then an update per changed one;
+/// the rows are locked first, so concurrent activity writes on one
+/// opportunity each see the others' committed rows.
 pub(crate) async fn refresh_last_activity(
     conn: &impl ConnectionTrait,
     org_id: Uuid,
-    opp_id: Option<Uuid>,
+    opp_ids: impl IntoIterator<Item = Uuid>,
     now: DateTime<Utc>,
 ) -> Result<(), DomainError> {
-    let Some(opp_id) = opp_id else { return Ok(()) };
-    let current = opportunities::Entity::find_by_id(opp_id)
-        .filter(opportunities::Column::OrgId.eq(org_id))
-        .lock_exclusive()
-        .one(conn)
-        .await
-        .map_err(db_err)?
-        .ok_or(DomainError::NotFound("opportunity"))?;
-    let latest: Option<Option<DateTime<Utc>>> = activities::Entity::find()
+    let mut ids: Vec<Uuid> = opp_ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    // Locked in id order, so concurrent batches cannot deadlock on them.
+    let current: Vec<(Uuid, Option<DateTime<Utc>>)> = opportunities::Entity::find()
         .select_only()
-        .column(activities::Column::OccurredAt)
-        .filter(activities::Column::OrgId.eq(org_id))
-        .filter(activities::Column::OpportunityId.eq(opp_id))
-        .filter(activities::Column::DeletedAt.is_null())
-        .filter(activities::Column::OccurredAt.lte(now))
-        .order_by_desc(activities::Column::OccurredAt)
+        .column(opportunities::Column::Id)
+        .column(opportunities::Column::LastActivityAt)
+        .filter(opportunities::Column::OrgId.eq(org_id))
+        .filter(opportunities::Column::Id.is_in(ids.clone()))
+        .order_by_asc(opportunities::Column::Id)
+        .lock_exclusive()
         .into_tuple()
-        .one(conn)
+        .all(conn)
         .await
         .map_err(db_err)?;
-    let next = latest.flatten();
-    if next != current.last_activity_at {
-        opportunities::Entity::update_many()
-            .col_expr(opportunities::Column::LastActivityAt, Expr::value(next))
-            .filter(opportunities::Column::Id.eq(opp_id))
-            .exec(conn)
-            .await
-            .map_err(db_err)?;
+    if current.len() != ids.len() {
+        return Err(DomainError::NotFound("opportunity"));
+    }
+    let latest: HashMap<Uuid, Option<DateTime<Utc>>> = activities::Entity::find()
+        .select_only()
+        .column(activities::Column::OpportunityId)
+        .column_as(activities::Column::OccurredAt.max(), "latest")
+        .filter(activities::Column::OrgId.eq(org_id))
+        .filter(activities::Column::OpportunityId.is_in(ids))
+        .filter(activities::Column::DeletedAt.is_null())
+        .filter(activities::Column::OccurredAt.lte(now))
+        .group_by(activities::Column::OpportunityId)
+        .into_tuple::<(Uuid, Option<DateTime<Utc>>)>()
+        .all(conn)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .collect();
+    for (id, stored) in current {
+        let next = latest.get(&id).copied().flatten();
+        if next != stored {
+            opportunities::Entity::update_many()
+                .col_expr(opportunities::Column::LastActivityAt, Expr::value(next))
+                .filter(opportunities::Column::Id.eq(id))
+                .exec(conn)
+                .await
+                .map_err(db_err)?;
+        }
     }
     Ok(())
 }
@@ -241,8 +263,7 @@ impl Store {
                 current.opportunity_id.filter(|old| Some(*old) != a.opportunity_id)
             }
         };
-        refresh_last_activity(&txn, scope.org_id, a.opportunity_id, now).await?;
-        refresh_last_activity(&txn, scope.org_id, previous_opportunity, now).await?;
+        refresh_last_activity(&txn, scope.org_id, a.opportunity_id.into_iter().chain(previous_opportunity), now).await?;
         let change = [(a.id, ChangeOp::Upsert, a.version)];
         crate::changes::record(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;

@@ -230,9 +230,7 @@ impl Store {
                 .await
                 .map_err(db_err)?;
         }
-        for opp in touched {
-            refresh_last_activity(&txn, org, Some(opp), now).await?;
-        }
+        refresh_last_activity(&txn, org, touched, now).await?;
         let written: Vec<(Uuid, ChangeOp, i64)> = out
             .iter()
             .filter_map(|o| match o {

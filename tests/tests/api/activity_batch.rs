@@ -195,3 +195,30 @@ async fn bad_items_are_answered_alone_and_updates_keep_the_owner() {
     let twice = TestApp::answer(twice).await.expect_problem(422, "validation_failed");
     assert_eq!(twice.error_fields(), ["Idempotency-Key"]);
 }
+
+#[tokio::test]
+async fn a_batch_moves_last_activity_at_of_every_opportunity_it_touches() {
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = &admin.access_token;
+    let mut opps = Vec::new();
+    for name in ["A", "B"] {
+        opps.push(app.post("/api/v1/opportunities", t, json!({"name": name})).await.expect(201).body["id"].clone());
+    }
+    let call =
+        |n: u32, opp: &Value, at: &str| json!({"id": id(n), "type": "call", "subject": "Call", "occurred_at": at, "opportunity_id": opp});
+    let items = vec![
+        call(1, &opps[0], "2017-06-01T09:00:00Z"),
+        call(2, &opps[0], "2017-06-20T09:00:00Z"),
+        call(3, &opps[1], "2017-05-02T09:00:00Z"),
+        // Planned for after now (2017-06-30T12:00Z): does not count.
+        call(4, &opps[1], "2017-07-15T09:00:00Z"),
+    ];
+    batch(&app, t, None, items).await.expect(200);
+    let mut last = Vec::new();
+    for opp in &opps {
+        let path = format!("/api/v1/opportunities/{}", opp.as_str().unwrap());
+        last.push(app.get(&path, t).await.expect(200).body["last_activity_at"].clone());
+    }
+    assert_eq!(last, [json!("2017-06-20T09:00:00Z"), json!("2017-05-02T09:00:00Z")]);
+}

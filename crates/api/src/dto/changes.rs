@@ -28,19 +28,16 @@ impl ChangesQuery {
     /// # Errors
     /// [`DomainError::Validation`] on `limit` or `cursor`.
     pub fn parse(&self) -> Result<(Limit, Option<ChangeKey>), DomainError> {
-        let bad = || DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this feed");
-        let after = match &self.cursor {
-            None => None,
-            Some(raw) => {
-                let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                    .decode(raw)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(bad)?;
-                let (txid, seq) = text.strip_prefix(CURSOR_PREFIX).and_then(|r| r.split_once('|')).ok_or_else(bad)?;
-                Some((txid.parse().map_err(|_| bad())?, seq.parse().map_err(|_| bad())?))
-            }
-        };
+        let after = self
+            .cursor
+            .as_deref()
+            .map(|raw| {
+                super::cursor_pair(raw, CURSOR_PREFIX, |rest| {
+                    let (txid, seq) = rest.split_once('|')?;
+                    Some((txid.parse().ok()?, seq.parse().ok()?))
+                })
+            })
+            .transpose()?;
         Ok((Limit::parse(self.limit)?, after))
     }
 }

@@ -147,11 +147,19 @@ fn encode_cursor(after: Uuid) -> String {
 }
 
 fn decode_cursor(raw: &str) -> Result<Uuid, DomainError> {
+    cursor_pair(raw, CURSOR_PREFIX, |text| Uuid::parse_str(text).ok())
+}
+
+/// Decodes an opaque cursor made of `prefix` and a text that `parse` reads.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `cursor` (`invalid_cursor`).
+pub fn cursor_pair<T>(raw: &str, prefix: &str, parse: impl FnOnce(&str) -> Option<T>) -> Result<T, DomainError> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(raw)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .and_then(|s| s.strip_prefix(CURSOR_PREFIX).and_then(|u| Uuid::parse_str(u).ok()))
+        .and_then(|s| s.strip_prefix(prefix).and_then(parse))
         .ok_or_else(|| DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this endpoint"))
 }
 
@@ -166,20 +174,14 @@ pub fn time_page_request(
     cursor: Option<&str>,
     prefix: &str,
 ) -> Result<PageRequest<(chrono::DateTime<chrono::Utc>, Uuid)>, DomainError> {
-    let bad = || DomainError::invalid("cursor", "invalid_cursor", "not a cursor returned by this endpoint");
-    let after = match cursor {
-        None => None,
-        Some(raw) => {
-            let text = base64::engine::general_purpose::URL_SAFE_NO_PAD
-                .decode(raw)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .ok_or_else(bad)?;
-            let rest = text.strip_prefix(prefix).ok_or_else(bad)?;
-            let (at, id) = rest.split_once('|').ok_or_else(bad)?;
-            Some((at.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
-        }
-    };
+    let after = cursor
+        .map(|raw| {
+            cursor_pair(raw, prefix, |rest| {
+                let (at, id) = rest.split_once('|')?;
+                Some((at.parse().ok()?, id.parse().ok()?))
+            })
+        })
+        .transpose()?;
     Ok(PageRequest {
         limit: Limit::parse(limit)?,
         after,
