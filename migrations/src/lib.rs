@@ -15,6 +15,7 @@ mod m20261129_000006_create_contacts_activities;
 mod m20261129_000007_create_handoffs;
 mod m20261129_000008_create_idempotency_keys;
 mod m20261129_000009_create_changes;
+mod m20261129_000010_create_change_horizons;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_create_handoffs::Migration),
             Box::new(m20261129_000008_create_idempotency_keys::Migration),
             Box::new(m20261129_000009_create_changes::Migration),
+            Box::new(m20261129_000010_create_change_horizons::Migration),
         ]
     }
 }

@@ -84,6 +84,13 @@ pub struct Settings {
     /// Milliseconds a caller's scope (role, teams) may be reused between
     /// requests when this process wrote no user or team since; 0 disables.
     pub scope_cache_ms: u64,
+    /// Days the change log keeps deleted records' tombstones (and rows
+    /// superseded by a later change) before pruning; a sync cursor older
+    /// than that gets 410 Gone.
+    pub change_retention_days: i64,
+    /// Test only (`GLASSBOX_ENV=test`): each synced write pauses a random
+    /// time up to this many milliseconds before committing.
+    pub test_commit_delay_ms: u64,
 }
 
 impl Default for Settings {
@@ -103,6 +110,8 @@ impl Default for Settings {
             fake_now: None,
             workers: None,
             scope_cache_ms: 1000,
+            change_retention_days: 30,
+            test_commit_delay_ms: 0,
         }
     }
 }
@@ -133,6 +142,10 @@ impl Settings {
     pub fn pool_options(&self) -> glassbox_persistence::PoolOptions {
         glassbox_persistence::PoolOptions {
             scope_cache_ttl: std::time::Duration::from_millis(self.scope_cache_ms),
+            test_commit_delay: std::time::Duration::from_millis(match self.env {
+                Environment::Test => self.test_commit_delay_ms,
+                _ => 0,
+            }),
             ..glassbox_persistence::PoolOptions::default()
         }
     }
@@ -165,6 +178,18 @@ impl Settings {
             i64::try_from(self.scope_cache_ms).unwrap_or(i64::MAX),
             0,
             60_000,
+        )?;
+        range("GLASSBOX_CHANGE_RETENTION_DAYS", self.change_retention_days, 1, 3650)?;
+        if self.test_commit_delay_ms > 0 && self.env != Environment::Test {
+            return Err(ConfigError(
+                "GLASSBOX_TEST_COMMIT_DELAY_MS is honoured only with GLASSBOX_ENV=test; unset it".into(),
+            ));
+        }
+        range(
+            "GLASSBOX_TEST_COMMIT_DELAY_MS",
+            i64::try_from(self.test_commit_delay_ms).unwrap_or(i64::MAX),
+            0,
+            10_000,
         )?;
         for origin in self.cors_origin_list() {
             let valid = (origin.starts_with("http://") || origin.starts_with("https://"))

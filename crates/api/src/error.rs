@@ -126,6 +126,7 @@ impl ApiError {
                 DomainError::StaleVersion { .. } => (StatusCode::PRECONDITION_FAILED, "stale_version", "Precondition failed"),
                 DomainError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Unauthenticated"),
                 DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
+                DomainError::Gone(_) => (StatusCode::GONE, "resync_required", "Gone"),
                 DomainError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
             },
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_request", "Malformed request"),
@@ -152,6 +153,7 @@ impl ApiError {
                 "the server failed to complete the request; quote the request_id when reporting it".into()
             }
             ApiError::Domain(DomainError::Validation(_)) => "one or more fields are invalid; see errors".into(),
+            ApiError::Domain(DomainError::Gone(what)) => what.clone(),
             ApiError::Domain(DomainError::NotFound(what)) => format!("no {what} with this id is visible to you"),
             ApiError::Domain(DomainError::StaleVersion { current, .. })
             | ApiError::Stale {
@@ -296,6 +298,7 @@ pub mod responses {
                 "403" => "The caller's role may not do this",
                 "404" => "No such record visible to the caller",
                 "409" => "Conflicts with existing data",
+                "410" => "The cursor is older than the change log keeps; sync again from scratch",
                 "412" => "If-Match names a stale version; body carries the current record",
                 "413" => "Body larger than the configured limit",
                 "415" => "Body is not application/json",
@@ -324,6 +327,10 @@ pub mod responses {
     problem_set!(
         /// Problems of an authenticated read.
         ReadProblems: "401", "404", "422", "500"
+    );
+    problem_set!(
+        /// Problems of a delta-sync feed read.
+        FeedProblems: "401", "410", "422", "500"
     );
     problem_set!(
         /// Problems of an authenticated create.

@@ -54,6 +54,11 @@ pub enum DomainError {
     /// Authenticated, but the role may not perform this action.
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// What the request points at existed once and is gone for good (such
+    /// as a sync cursor older than the change log's retention window); the
+    /// message says what to do instead.
+    #[error("gone: {0}")]
+    Gone(String),
     /// Storage or another dependency failed; the message is for logs only.
     #[error("internal failure: {0}")]
     Internal(String),

@@ -265,7 +265,7 @@ impl Store {
         };
         refresh_last_activity(&txn, scope.org_id, a.opportunity_id.into_iter().chain(previous_opportunity), now).await?;
         let change = [(a.id, ChangeOp::Upsert, a.version)];
-        crate::changes::record(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
+        self.log_changes(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(a)
     }
@@ -291,7 +291,7 @@ impl Store {
         crate::soft_delete::mark::<activities::Entity>(&txn, id, current.version, now).await?;
         refresh_last_activity(&txn, scope.org_id, current.opportunity_id, now).await?;
         let change = [(id, ChangeOp::Delete, current.version + 1)];
-        crate::changes::record(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
+        self.log_changes(&txn, scope.org_id, SyncedKind::Activity, &change, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

@@ -238,7 +238,7 @@ impl Store {
                 _ => None,
             })
             .collect();
-        crate::changes::record(&txn, org, SyncedKind::Activity, &written, now).await?;
+        self.log_changes(&txn, org, SyncedKind::Activity, &written, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(out)
     }

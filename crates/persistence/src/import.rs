@@ -274,7 +274,8 @@ impl Store {
         insert_batches(&txn, opp_rows).await?;
         insert_batches(&txn, history_rows).await?;
         let now = self.now();
-        crate::changes::record(&txn, org_id, crate::changes::SyncedKind::Opportunity, &created, now).await?;
+        self.log_changes(&txn, org_id, crate::changes::SyncedKind::Opportunity, &created, now)
+            .await?;
         txn.commit().await.map_err(db_err)?;
         self.scopes.invalidate();
         Ok(counts)

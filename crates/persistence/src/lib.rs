@@ -50,6 +50,7 @@ pub struct Store {
     db: DatabaseConnection,
     clock: Arc<dyn Clock>,
     scopes: Arc<scope_cache::ScopeCache>,
+    test_commit_delay: Duration,
 }
 
 /// Pool sizing and timeouts.
@@ -62,6 +63,10 @@ pub struct PoolOptions {
     /// How long a caller's loaded scope may be reused when no user or team
     /// write happened in this process since (zero: never).
     pub scope_cache_ttl: Duration,
+    /// Fault injection for tests only (zero otherwise): every write of a
+    /// synced record pauses a random time up to this long before it commits,
+    /// so concurrent writers commit out of order.
+    pub test_commit_delay: Duration,
 }
 
 impl Default for PoolOptions {
@@ -70,6 +75,7 @@ impl Default for PoolOptions {
             max_connections: 10,
             acquire_timeout: Duration::from_secs(10),
             scope_cache_ttl: Duration::from_secs(1),
+            test_commit_delay: Duration::ZERO,
         }
     }
 }
@@ -101,6 +107,7 @@ impl Store {
             db,
             clock,
             scopes: Arc::new(scope_cache::ScopeCache::new(pool.scope_cache_ttl)),
+            test_commit_delay: pool.test_commit_delay,
         })
     }
 

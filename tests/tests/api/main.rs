@@ -19,6 +19,7 @@ mod opportunity_lists;
 mod org;
 mod pipelines;
 mod sync;
+mod sync_feeds;
 mod system;
 mod teams;
 mod timeline;

@@ -7,33 +7,89 @@ use glassbox_tests::{TestApp, spawn_app};
 use reqwest::Method;
 use serde_json::json;
 
-/// Pulls the feed from `cursor` until it has no more, applying each change
-/// to `set` (id → version); returns the new cursor.
-async fn pull(app: &TestApp, token: &str, mut cursor: Option<String>, set: &mut HashMap<String, i64>) -> Option<String> {
-    loop {
-        let path = match &cursor {
-            Some(c) => format!("/api/v1/activities/changes?limit=7&cursor={c}"),
-            None => "/api/v1/activities/changes?limit=7".to_owned(),
-        };
-        let page = app.get(&path, token).await.expect(200).body;
-        for c in page["data"].as_array().unwrap() {
-            let id = c["id"].as_str().unwrap().to_owned();
-            match c["op"].as_str().unwrap() {
-                "delete" => {
-                    set.remove(&id);
-                }
-                _ => {
-                    if let Some(a) = c["record"].as_object() {
-                        set.insert(id, a["version"].as_i64().unwrap());
-                    }
+/// Activities feed.
+pub(crate) const ACTIVITIES: &str = "/api/v1/activities/changes";
+
+/// Pulls one page of `feed` after `cursor`, applying each change to `set`
+/// (id → version); returns the new cursor and whether more wait.
+pub(crate) async fn pull_page(
+    app: &TestApp,
+    token: &str,
+    feed: &str,
+    cursor: Option<String>,
+    set: &mut HashMap<String, i64>,
+    limit: u32,
+) -> (Option<String>, bool) {
+    let path = match &cursor {
+        Some(c) => format!("{feed}?limit={limit}&cursor={c}"),
+        None => format!("{feed}?limit={limit}"),
+    };
+    let page = app.get(&path, token).await.expect(200).body;
+    for c in page["data"].as_array().unwrap() {
+        let id = c["id"].as_str().unwrap().to_owned();
+        match c["op"].as_str().unwrap() {
+            "delete" => {
+                set.remove(&id);
+            }
+            _ => {
+                if let Some(a) = c["record"].as_object() {
+                    set.insert(id, a["version"].as_i64().unwrap());
                 }
             }
         }
-        cursor = page["next_cursor"].as_str().map(str::to_owned);
-        if page["has_more"] == false {
+    }
+    (page["next_cursor"].as_str().map(str::to_owned), page["has_more"] == true)
+}
+
+/// Pulls `feed` from `cursor` until it has no more; returns the new cursor.
+pub(crate) async fn pull_feed(
+    app: &TestApp,
+    token: &str,
+    feed: &str,
+    mut cursor: Option<String>,
+    set: &mut HashMap<String, i64>,
+) -> Option<String> {
+    loop {
+        let (next, more) = pull_page(app, token, feed, cursor, set, 7).await;
+        cursor = next;
+        if !more {
             return cursor;
         }
     }
+}
+
+/// Pulls `feed` until `set` equals `target`, for up to ten seconds: other
+/// tests' transactions in the cluster may hold rows back a while (late,
+/// never lost). Returns the cursor.
+pub(crate) async fn pull_until(
+    app: &TestApp,
+    token: &str,
+    feed: &str,
+    mut cursor: Option<String>,
+    set: &mut HashMap<String, i64>,
+    target: &HashMap<String, i64>,
+) -> Option<String> {
+    for _ in 0..100 {
+        cursor = pull_feed(app, token, feed, cursor, set).await;
+        if set == target {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let wrong: Vec<_> = target.iter().filter(|(id, v)| set.get(*id) != Some(*v)).take(5).collect();
+    let extra: Vec<_> = set.keys().filter(|id| !target.contains_key(*id)).take(5).collect();
+    assert!(
+        set == target,
+        "replayed {} records, server has {}; missing or other version (id, server version): {wrong:?}; \
+         not on the server: {extra:?}",
+        set.len(),
+        target.len()
+    );
+    cursor
+}
+
+async fn pull(app: &TestApp, token: &str, cursor: Option<String>, set: &mut HashMap<String, i64>) -> Option<String> {
+    pull_feed(app, token, ACTIVITIES, cursor, set).await
 }
 
 async fn server_set(app: &TestApp, token: &str) -> HashMap<String, i64> {
@@ -79,19 +135,9 @@ async fn concurrent_writers_and_a_polling_reader_end_with_the_same_set() {
         (set, cursor)
     };
     let (_, (mut set, cursor)) = futures_util::join!(join_all((0..8).map(writer)), reader);
-    // Rows of transactions still running anywhere in the cluster (other
-    // tests share it) are held back for a while, never skipped: poll on.
     let server = server_set(&app, &t).await;
     assert_eq!(server.len(), 8 * 17);
-    let mut cursor = cursor;
-    for _ in 0..100 {
-        cursor = pull(&app, &t, cursor, &mut set).await;
-        if set == server {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(set, server);
+    pull_until(&app, &t, ACTIVITIES, cursor, &mut set, &server).await;
 
     // A first sync from scratch gives the same set, and a bad cursor is named.
     let mut fresh = HashMap::new();
@@ -203,37 +249,5 @@ async fn the_opportunities_feed_replays_to_the_server_set() {
         .map(|o| (o["id"].as_str().unwrap().to_owned(), o["version"].as_i64().unwrap()))
         .collect();
     assert_eq!(server.len(), 4);
-    // Other tests' transactions in the cluster may hold rows back a while.
-    let mut replayed: HashMap<String, i64> = HashMap::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..100 {
-        loop {
-            let path = match &cursor {
-                Some(c) => format!("/api/v1/opportunities/changes?limit=2&cursor={c}"),
-                None => "/api/v1/opportunities/changes?limit=2".to_owned(),
-            };
-            let page = app.get(&path, t).await.expect(200).body;
-            for c in page["data"].as_array().unwrap() {
-                let id = c["id"].as_str().unwrap().to_owned();
-                match (c["op"].as_str().unwrap(), c["record"].as_object()) {
-                    ("delete", _) => {
-                        replayed.remove(&id);
-                    }
-                    (_, Some(r)) => {
-                        replayed.insert(id, r["version"].as_i64().unwrap());
-                    }
-                    _ => {}
-                }
-            }
-            cursor = page["next_cursor"].as_str().map(str::to_owned);
-            if page["has_more"] == false {
-                break;
-            }
-        }
-        if replayed == server {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(replayed, server);
+    pull_until(&app, t, "/api/v1/opportunities/changes", None, &mut HashMap::new(), &server).await;
 }

@@ -1,5 +1,5 @@
-//! The `glassbox` command line: `serve` (default), `migrate`, `openapi`,
-//! `bootstrap`, `import`.
+//! The `glassbox` command line: `serve` (default), `migrate`,
+//! `prune-changes`, `openapi`, `bootstrap`, `import`.
 
 use std::path::PathBuf;
 
@@ -45,6 +45,10 @@ pub enum Command {
     },
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Prune the sync change log once (`serve` also does it hourly): rows
+    /// superseded by a later change and deleted records' tombstones older
+    /// than GLASSBOX_CHANGE_RETENTION_DAYS (default 30).
+    PruneChanges,
     /// Print the OpenAPI document.
     Openapi,
     /// Create an org and its first admin. The password comes from
@@ -118,6 +122,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 let password = std::env::var("GLASSBOX_ADMIN_PASSWORD").ok();
                 import::seed_demo(&store, email.as_deref(), password.as_deref()).await?;
             }
+            tokio::spawn(prune_hourly(store.clone(), settings.change_retention_days));
             let app = Application::build_with_store(&settings, store).map_err(|e: StartupError| e.to_string())?;
             tracing::info!(bind = %settings.bind, port = app.port(), "serving; docs at /docs, spec at /openapi.json");
             app.run_until_stopped().await.map_err(|e| e.to_string())
@@ -125,6 +130,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Migrate => {
             let store = connect(&settings, clock).await?;
             println!("migrations applied to {}", store.backend_name());
+            Ok(())
+        }
+        Command::PruneChanges => {
+            let store = connect(&settings, clock).await?;
+            let report = store
+                .prune_changes(chrono::TimeDelta::days(settings.change_retention_days))
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("pruned {} change rows ({} deleted records)", report.rows, report.tombstones);
             Ok(())
         }
         Command::Bootstrap {
@@ -158,6 +172,18 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let outcome = import::crm_sample_dir(&store, &dir, &org, reference_date).await?;
             print!("{}", outcome.report(timings));
             Ok(())
+        }
+    }
+}
+
+/// Prunes the change log now and then every hour, for as long as the
+/// server runs; a failed run is logged and retried an hour later.
+async fn prune_hourly(store: Store, retention_days: i64) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        if let Err(e) = store.prune_changes(chrono::TimeDelta::days(retention_days)).await {
+            tracing::warn!(error = %e, "pruning the change log failed");
         }
     }
 }

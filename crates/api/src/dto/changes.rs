@@ -94,11 +94,13 @@ pub struct ChangesPage<T: ToSchema> {
 }
 
 impl<T: ToSchema> ChangesPage<T> {
-    /// The wire page of `page`, with the current records by id in `current`.
-    pub fn new<R: Clone + Into<T>>(
+    /// The wire page of `page`: each `upsert` carries the current record
+    /// from `current` (by id) in its wire form `to_dto`.
+    pub fn new<R>(
         page: glassbox_domain::page::Page<glassbox_persistence::changes::Change, ChangeKey>,
         after: Option<ChangeKey>,
         current: &std::collections::HashMap<Uuid, R>,
+        to_dto: impl Fn(&R) -> T,
     ) -> Self {
         let last = page.items.last().map(|c| c.key).or(after);
         Self {
@@ -112,7 +114,7 @@ impl<T: ToSchema> ChangesPage<T> {
                     id: c.record_id,
                     version: c.version,
                     record: match c.op {
-                        ChangeOp::Upsert => current.get(&c.record_id).cloned().map(Into::into),
+                        ChangeOp::Upsert => current.get(&c.record_id).map(&to_dto),
                         ChangeOp::Delete => None,
                     },
                 })

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod analytics;
 pub mod auth;
 pub mod contacts;
+pub mod feed;
 pub mod handoff_rules;
 pub mod handoff_tasks;
 pub mod me;
@@ -90,6 +91,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(handoff_rules::delete::delete_handoff_rule)
             .service(handoff_tasks::list::list_handoff_tasks)
             .service(handoff_tasks::metrics::handoff_task_metrics)
+            .service(handoff_tasks::changes::handoff_task_changes)
             .service(handoff_tasks::create::create_handoff_task)
             .service(handoff_tasks::get::get_handoff_task)
             .service(handoff_tasks::accept::accept_handoff_task)

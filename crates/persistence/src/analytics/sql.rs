@@ -66,6 +66,13 @@ impl Sql {
         conn.execute_raw(stmt).await.map(|_| ()).map_err(db_err)
     }
 
+    /// Runs the statement for its effect; returns the number of rows it
+    /// changed.
+    pub(crate) async fn execute_counted(self, conn: &impl sea_orm::ConnectionTrait) -> Result<u64, DomainError> {
+        let stmt = Statement::from_sql_and_values(self.backend, self.text, self.values);
+        conn.execute_raw(stmt).await.map(|r| r.rows_affected()).map_err(db_err)
+    }
+
     /// Runs the statement and returns its rows.
     pub(crate) async fn all(self, conn: &impl sea_orm::ConnectionTrait) -> Result<Vec<QueryResult>, DomainError> {
         let stmt = Statement::from_sql_and_values(self.backend, self.text, self.values);

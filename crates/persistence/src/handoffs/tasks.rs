@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{task_row, task_to_domain};
 use crate::Store;
+use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::handoff_tasks as tasks_t;
 use crate::error::{check_version, db_err};
 use crate::refs::{Ref, check};
@@ -128,6 +129,8 @@ impl Store {
         };
         task.set_due_times(&crate::calendars::calendar_in(&txn, scope.org_id).await?)?;
         task_row(&task).insert(&txn).await.map_err(db_err)?;
+        let change = [(task.id, ChangeOp::Upsert, task.version)];
+        self.log_changes(&txn, scope.org_id, SyncedKind::HandoffTask, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(task)
     }
@@ -138,6 +141,20 @@ impl Store {
     /// [`DomainError::NotFound`].
     pub async fn get_handoff_task(&self, scope: &Scope, id: Uuid) -> Result<HandoffTask, DomainError> {
         find(self.conn(), scope.org_id, id, false).await
+    }
+
+    /// The tasks of the caller's org among `ids`.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn handoff_tasks_by_ids(&self, scope: &Scope, ids: Vec<Uuid>) -> Result<Vec<HandoffTask>, DomainError> {
+        let rows = tasks_t::Entity::find()
+            .filter(tasks_t::Column::OrgId.eq(scope.org_id))
+            .filter(tasks_t::Column::Id.is_in(ids))
+            .all(self.conn())
+            .await
+            .map_err(db_err)?;
+        rows.into_iter().map(task_to_domain).collect()
     }
 
     /// Tasks by id (creation order), filtered.
@@ -210,6 +227,8 @@ impl Store {
         task.version += 1;
         task.updated_at = now;
         task_row(&task).update(&txn).await.map_err(db_err)?;
+        let change = [(task.id, ChangeOp::Upsert, task.version)];
+        self.log_changes(&txn, scope.org_id, SyncedKind::HandoffTask, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(task)
     }

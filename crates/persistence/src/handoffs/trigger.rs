@@ -9,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter}
 use uuid::Uuid;
 
 use super::{rule_to_domain, task_row};
+use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::{accounts, handoff_rules as rules_t, handoff_tasks as tasks_t, orgs};
 use crate::error::db_err;
 
@@ -18,6 +19,7 @@ use crate::error::db_err;
 /// rule of the stage that matches creates one task. The unique key (org,
 /// rule, stage entry) makes a second task for the same entry impossible
 /// even if this ran twice; a later re-entry is a new row, so a new task.
+/// Every task it creates or cancels goes to the change log.
 pub(crate) async fn on_stage_entry(
     conn: &impl ConnectionTrait,
     opp: &Opportunity,
@@ -27,7 +29,7 @@ pub(crate) async fn on_stage_entry(
 ) -> Result<(), DomainError> {
     if opp.status.is_closed() {
         let active: Vec<&str> = TaskStatus::ALL.iter().filter(|s| s.is_active()).map(|s| s.as_str()).collect();
-        tasks_t::Entity::update_many()
+        let cancelled = tasks_t::Entity::update_many()
             .col_expr(tasks_t::Column::Status, Expr::value(TaskStatus::Cancelled.as_str()))
             .col_expr(tasks_t::Column::CancelReason, Expr::value(OPPORTUNITY_CLOSED))
             .col_expr(tasks_t::Column::CancelledAt, Expr::value(now))
@@ -36,9 +38,11 @@ pub(crate) async fn on_stage_entry(
             .filter(tasks_t::Column::OrgId.eq(opp.org_id))
             .filter(tasks_t::Column::OpportunityId.eq(opp.id))
             .filter(tasks_t::Column::Status.is_in(active))
-            .exec(conn)
+            .exec_with_returning(conn)
             .await
             .map_err(db_err)?;
+        let cancelled: Vec<_> = cancelled.iter().map(|t| (t.id, ChangeOp::Upsert, t.version)).collect();
+        crate::changes::record(conn, opp.org_id, SyncedKind::HandoffTask, &cancelled, now).await?;
     }
     let rules: Vec<_> = rules_t::Entity::find()
         .filter(rules_t::Column::OrgId.eq(opp.org_id))
@@ -104,14 +108,15 @@ pub(crate) async fn on_stage_entry(
         task.set_due_times(&calendar)?;
         rows.push(task_row(&task));
     }
-    tasks_t::Entity::insert_many(rows)
+    let created = tasks_t::Entity::insert_many(rows)
         .on_conflict(
             OnConflict::columns([tasks_t::Column::OrgId, tasks_t::Column::RuleId, tasks_t::Column::StageHistoryId])
                 .do_nothing()
                 .to_owned(),
         )
-        .exec_without_returning(conn)
+        .exec_with_returning(conn)
         .await
         .map_err(db_err)?;
-    Ok(())
+    let created: Vec<_> = created.iter().map(|t| (t.id, ChangeOp::Upsert, t.version)).collect();
+    crate::changes::record(conn, opp.org_id, SyncedKind::HandoffTask, &created, now).await
 }

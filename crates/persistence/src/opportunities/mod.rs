@@ -283,7 +283,7 @@ impl Store {
         let entry = record_move(&txn, scope.org_id, opp.id, &first, scope.user_id).await?;
         crate::handoffs::on_stage_entry(&txn, &opp, entry, scope.user_id, now).await?;
         let change = [(opp.id, ChangeOp::Upsert, opp.version)];
-        crate::changes::record(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
+        self.log_changes(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(opp)
     }
@@ -360,7 +360,7 @@ impl Store {
         model.update(&txn).await.map_err(db_err)?;
         record_change(&txn, &next, &applied, scope.user_id, now).await?;
         let change = [(next.id, ChangeOp::Upsert, next.version)];
-        crate::changes::record(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
+        self.log_changes(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(next)
     }
@@ -379,7 +379,7 @@ impl Store {
         check_version(if_match, current.version)?;
         crate::soft_delete::mark::<opps::Entity>(&txn, id, current.version, now).await?;
         let change = [(id, ChangeOp::Delete, current.version + 1)];
-        crate::changes::record(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
+        self.log_changes(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)
     }
 }

@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 pub mod accept;
 pub mod cancel;
+pub mod changes;
 pub mod complete;
 pub mod create;
 pub mod decline;

@@ -1,6 +1,4 @@
 //! `GET /api/v1/opportunities/changes`: one handler.
-use std::collections::HashMap;
-
 use actix_web::{get, web, web::Json};
 use glassbox_persistence::changes::SyncedKind;
 
@@ -8,21 +6,19 @@ use crate::auth::Caller;
 use crate::dto::changes::{ChangesPage, ChangesQuery};
 use crate::dto::opportunity::OpportunityDto;
 use crate::error::ApiError;
-use crate::error::responses::ReadProblems;
+use crate::error::responses::FeedProblems;
 use crate::extract::QueryParams;
 use crate::state::AppState;
 
 /// Every create, update and delete of the org's opportunities after
-/// `cursor`, in order, deletes as tombstones — the delta-sync feed of offline
-/// clients, the same mechanism as the activities feed. It never skips a change, even when writers commit out of order
-/// (rows of transactions still running are held back; see the persistence
-/// layer's `changes` module). Without a cursor it starts from the first
-/// change, so replaying it from the start rebuilds the current set.
+/// `cursor`, in order, deletes as tombstones: the same feed and rules as
+/// `GET /activities/changes` (never skips a change; no cursor replays the
+/// current set; 410 `resync_required` for a cursor older than retention).
 #[utoipa::path(
     tag = "opportunities",
     operation_id = "opportunity_changes",
     params(ChangesQuery),
-    responses((status = 200, description = "One page of changes", body = ChangesPage<OpportunityDto>), ReadProblems),
+    responses((status = 200, description = "One page of changes", body = ChangesPage<OpportunityDto>), FeedProblems),
     security(("bearer" = []))
 )]
 #[get("/opportunities/changes")]
@@ -31,16 +27,7 @@ pub async fn opportunity_changes(
     caller: Caller,
     q: QueryParams<ChangesQuery>,
 ) -> Result<Json<ChangesPage<OpportunityDto>>, ApiError> {
-    let (limit, after) = q.0.parse()?;
     let scope = &caller.0;
-    let page = state.store.changes(scope, SyncedKind::Opportunity, after, limit).await?;
-    let ids = page.items.iter().map(|c| c.record_id).collect();
-    let current: HashMap<_, _> = state
-        .store
-        .opportunities_by_ids(scope, ids)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    Ok(Json(ChangesPage::new(page, after, &current)))
+    let load = |ids| state.store.opportunities_by_ids(scope, ids);
+    crate::routes::feed::page(&state, scope, SyncedKind::Opportunity, &q.0, load, |o| o.id, |o| o.clone().into()).await
 }

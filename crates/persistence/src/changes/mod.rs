@@ -24,6 +24,16 @@
 //! - SQLite: writers run one at a time and hold the write lock from their
 //!   first write to their commit, so `seq` order is commit order and every
 //!   row is stored with txid 0.
+//!
+//! Retention ([`prune`]): rows a later change of the same record supersedes
+//! and, once older than the retention window, deleted records' rows
+//! including their tombstones are removed. Replaying the log from the start
+//! still yields the current set (every live record keeps its newest row).
+//! The newest pruned tombstone's position becomes the kind's *horizon*: a
+//! cursor before it may have missed a delete, so [`Store::changes`] refuses
+//! it with [`DomainError::Gone`] and the client syncs again from scratch.
+
+pub mod prune;
 
 use glassbox_domain::page::{Limit, Page};
 use glassbox_domain::{DomainError, Scope};
@@ -41,13 +51,16 @@ pub enum SyncedKind {
     Activity,
     /// Opportunities.
     Opportunity,
+    /// Handoff tasks.
+    HandoffTask,
 }
 
 impl SyncedKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Activity => "activity",
             Self::Opportunity => "opportunity",
+            Self::HandoffTask => "handoff_task",
         }
     }
 }
@@ -77,7 +90,8 @@ pub struct Change {
 /// Feed position: `(txid, seq)`.
 pub type ChangeKey = (i64, i64);
 
-/// Writes change rows inside the caller's transaction.
+/// Writes change rows inside the caller's transaction. Prefer
+/// [`Store::log_changes`], which also honours the test-only commit delay.
 ///
 /// # Errors
 /// [`DomainError::Internal`] on storage failure.
@@ -126,11 +140,36 @@ async fn insert(
 }
 
 impl Store {
+    /// [`record`], then, when the store was built with a test commit delay
+    /// ([`crate::PoolOptions::test_commit_delay`]), a random pause of up to
+    /// that long while the caller's transaction is still open, so tests can
+    /// make writers commit out of order.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub(crate) async fn log_changes(
+        &self,
+        conn: &impl ConnectionTrait,
+        org: Uuid,
+        kind: SyncedKind,
+        rows: &[(Uuid, ChangeOp, i64)],
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<(), DomainError> {
+        record(conn, org, kind, rows, now).await?;
+        let max = self.test_commit_delay.as_micros();
+        if max > 0 {
+            let micros = Uuid::new_v4().as_u128() % (max + 1);
+            tokio::time::sleep(std::time::Duration::from_micros(u64::try_from(micros).unwrap_or(0))).await;
+        }
+        Ok(())
+    }
+
     /// The changes of `kind` in the caller's org after `after` (from the
     /// beginning when `None`), in feed order, at most `limit` of them.
     ///
     /// # Errors
-    /// [`DomainError::Internal`] on storage failure.
+    /// [`DomainError::Gone`] when `after` lies before the kind's pruning
+    /// horizon; [`DomainError::Internal`] on storage failure.
     pub async fn changes(
         &self,
         scope: &Scope,
@@ -139,6 +178,7 @@ impl Store {
         limit: Limit,
     ) -> Result<Page<Change, ChangeKey>, DomainError> {
         let conn = self.conn();
+        let cursor = after;
         let backend = conn.get_database_backend();
         let mut s = Sql::new(backend);
         let (o, k) = (s.bind(scope.org_id), s.bind(kind.as_str()));
@@ -173,6 +213,18 @@ impl Store {
             })
             .collect::<Result<Vec<_>, sea_orm::DbErr>>()
             .map_err(db_err)?;
+        // After the rows: a prune that removed rows this read missed has
+        // committed its horizon by now.
+        if let Some(cursor) = cursor
+            && let Some(horizon) = prune::horizon(conn, scope.org_id, kind).await?
+            && cursor < horizon
+        {
+            return Err(DomainError::Gone(
+                "this cursor is older than the change log keeps (deleted records' tombstones are pruned after the \
+                 retention window): drop the local copy and sync again from scratch, without a cursor"
+                    .into(),
+            ));
+        }
         Ok(Page::from_overfetch(rows, limit, |c| c.key))
     }
 }
