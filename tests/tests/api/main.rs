@@ -7,6 +7,7 @@ mod activity_batch;
 mod analytics;
 mod analytics_sample;
 mod auth;
+mod concurrency;
 mod errors;
 mod handoff_metrics;
 mod handoffs;
