@@ -16,6 +16,7 @@ mod m20261129_000007_create_handoffs;
 mod m20261129_000008_create_idempotency_keys;
 mod m20261129_000009_create_changes;
 mod m20261129_000010_create_change_horizons;
+mod m20261129_000011_create_rollups;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_create_idempotency_keys::Migration),
             Box::new(m20261129_000009_create_changes::Migration),
             Box::new(m20261129_000010_create_change_horizons::Migration),
+            Box::new(m20261129_000011_create_rollups::Migration),
         ]
     }
 }

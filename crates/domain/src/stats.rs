@@ -49,6 +49,28 @@ impl Quantile {
         let rest = ((n - 1).max(0) * self.num % self.den) as f64 / self.den as f64;
         lo + rest * (hi.unwrap_or(lo) - lo)
     }
+
+    /// The quantile of a sample given as a histogram: (value, count) pairs
+    /// in any order, counts ≥ 0. `None` for an empty sample.
+    pub fn of_histogram(&self, histogram: &[(i64, i64)]) -> Option<f64> {
+        let mut sorted: Vec<(i64, i64)> = histogram.iter().copied().filter(|(_, c)| *c > 0).collect();
+        sorted.sort_unstable();
+        let n: i64 = sorted.iter().map(|(_, c)| c).sum();
+        if n == 0 {
+            return None;
+        }
+        let rank = self.lower_rank(n);
+        let at = |r: i64| {
+            let mut seen = 0;
+            sorted.iter().find(|(_, c)| {
+                seen += c;
+                seen >= r
+            })
+        };
+        let lo = at(rank)?.0 as f64;
+        let hi = (rank < n).then(|| at(rank + 1)).flatten().map(|(v, _)| *v as f64);
+        Some(self.interpolate(n, lo, hi))
+    }
 }
 
 /// Closed opportunities counted as won and lost.
@@ -107,6 +129,18 @@ mod tests {
                 assert!((exact - float).abs() < 1e-9, "{q:?} n={n}: {exact} vs {float}");
             }
         }
+    }
+
+    #[test]
+    fn a_histogram_gives_the_quantiles_of_its_expanded_sample() {
+        let hist = [(5, 2), (1, 1), (9, 0), (3, 3)];
+        let expanded = [1, 3, 3, 3, 5, 5];
+        for q in [Quantile::MEDIAN, Quantile::P80, Quantile::P90] {
+            let want = percentile(&expanded, q.num as f64 / q.den as f64);
+            assert_eq!(q.of_histogram(&hist), want);
+        }
+        assert_eq!(Quantile::MEDIAN.of_histogram(&[(4, 0)]), None);
+        assert_eq!(Quantile::MEDIAN.of_histogram(&[(4, 1)]), Some(4.0));
     }
 
     #[test]

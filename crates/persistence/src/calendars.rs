@@ -12,6 +12,20 @@ use crate::Store;
 use crate::entities::{org_calendars, orgs};
 use crate::error::db_err;
 
+/// The time zone of `org_id`: its local days are the days of fiscal
+/// periods, report windows and rollups.
+///
+/// # Errors
+/// [`DomainError::NotFound`] for an unknown org.
+pub(crate) async fn org_time_zone(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<TimeZone, DomainError> {
+    let org = orgs::Entity::find_by_id(org_id)
+        .one(conn)
+        .await
+        .map_err(db_err)?
+        .ok_or(DomainError::NotFound("org"))?;
+    TimeZone::parse("time_zone", &org.time_zone).map_err(|_| DomainError::Internal("stored org time zone is unknown".into()))
+}
+
 /// The calendar of `org_id`, in the org's current time zone.
 pub(crate) async fn calendar_in(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<BusinessCalendar, DomainError> {
     let org = orgs::Entity::find_by_id(org_id)

@@ -273,6 +273,8 @@ impl Store {
         counts.stage_history_rows = history_rows.len() as u64;
         insert_batches(&txn, opp_rows).await?;
         insert_batches(&txn, history_rows).await?;
+        let ids: Vec<Uuid> = created.iter().map(|(id, _, _)| *id).collect();
+        crate::rollups::created(org_id, &ids).apply(&txn).await?;
         let now = self.now();
         self.log_changes(&txn, org_id, crate::changes::SyncedKind::Opportunity, &created, now)
             .await?;

@@ -25,6 +25,7 @@ pub mod orgs;
 pub mod pipelines;
 pub mod products;
 mod refs;
+pub mod rollups;
 mod scope_cache;
 mod soft_delete;
 pub mod teams;

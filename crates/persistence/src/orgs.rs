@@ -41,6 +41,7 @@ async fn insert_org(conn: &impl ConnectionTrait, org: NewOrg, now: DateTime<Utc>
     .await
     .map_err(db_err)?;
     crate::pipelines::insert_default_pipeline(conn, model.id, now).await?;
+    crate::rollups::mark_ready(conn, model.id, now).await?;
     Ok(to_domain(model))
 }
 
@@ -134,6 +135,7 @@ impl Store {
             return Ok(to_domain(current));
         }
         let version = current.version;
+        let current_tz = current.time_zone.clone();
         let mut model = current.into_active_model();
         if let Some(name) = changes.name {
             model.name = Set(name.into_string());
@@ -144,6 +146,8 @@ impl Store {
         if let Some(month) = changes.fiscal_year_start_month {
             model.fiscal_year_start_month = Set(i32::from(month.get()));
         }
+        // Rollups count local days: another time zone moves them.
+        let rebuild = changes.time_zone.is_some_and(|tz| tz.name() != current_tz);
         if let Some(tz) = changes.time_zone {
             model.time_zone = Set(tz.name().to_owned());
         }
@@ -153,6 +157,9 @@ impl Store {
         model.version = Set(version + 1);
         model.updated_at = Set(self.now());
         let saved = model.update(&txn).await.map_err(db_err)?;
+        if rebuild {
+            crate::rollups::rebuild_in(&txn, scope.org_id, self.now()).await?;
+        }
         txn.commit().await.map_err(db_err)?;
         Ok(to_domain(saved))
     }

@@ -281,6 +281,8 @@ impl Store {
         let mut saved = model.update(&txn).await.map_err(db_err)?;
         if let Some(position) = changes.position {
             saved.position = reorder(&txn, scope.org_id, pipeline_id, stage_id, position).await?;
+            // Funnel rollups count by stage position.
+            crate::rollups::rebuild_in(&txn, scope.org_id, self.now()).await?;
         }
         txn.commit().await.map_err(db_err)?;
         stage_to_domain(saved)

@@ -1,5 +1,5 @@
 //! The `glassbox` command line: `serve` (default), `migrate`,
-//! `prune-changes`, `openapi`, `bootstrap`, `import`.
+//! `prune-changes`, `rebuild-rollups`, `openapi`, `bootstrap`, `import`.
 
 use std::path::PathBuf;
 
@@ -49,6 +49,10 @@ pub enum Command {
     /// superseded by a later change and deleted records' tombstones older
     /// than GLASSBOX_CHANGE_RETENTION_DAYS (default 30).
     PruneChanges,
+    /// Recompute the analytics rollups of every org from deals and stage
+    /// history (needed only after loading data with plain SQL; writes
+    /// through Glassbox keep them current).
+    RebuildRollups,
     /// Print the OpenAPI document.
     Openapi,
     /// Create an org and its first admin. The password comes from
@@ -123,6 +127,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 import::seed_demo(&store, email.as_deref(), password.as_deref()).await?;
             }
             tokio::spawn(prune_hourly(store.clone(), settings.change_retention_days));
+            tokio::spawn(rebuild_missing_rollups(store.clone()));
             let app = Application::build_with_store(&settings, store).map_err(|e: StartupError| e.to_string())?;
             tracing::info!(bind = %settings.bind, port = app.port(), "serving; docs at /docs, spec at /openapi.json");
             app.run_until_stopped().await.map_err(|e| e.to_string())
@@ -139,6 +144,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             println!("pruned {} change rows ({} deleted records)", report.rows, report.tombstones);
+            Ok(())
+        }
+        Command::RebuildRollups => {
+            let store = connect(&settings, clock).await?;
+            let started = std::time::Instant::now();
+            let deals = store.rebuild_rollups(None).await.map_err(|e| e.to_string())?;
+            println!(
+                "rollups rebuilt from {deals} opportunities in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Bootstrap {
@@ -176,8 +191,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// Prunes the change log now and then every hour, for as long as the
-/// server runs; a failed run is logged and retried an hour later.
+/// Prunes the change log and drops all-zero rollup cells now and then every
+/// hour, for as long as the server runs; a failed run is logged and retried
+/// an hour later.
 async fn prune_hourly(store: Store, retention_days: i64) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -185,6 +201,19 @@ async fn prune_hourly(store: Store, retention_days: i64) {
         if let Err(e) = store.prune_changes(chrono::TimeDelta::days(retention_days)).await {
             tracing::warn!(error = %e, "pruning the change log failed");
         }
+        if let Err(e) = store.compact_rollups().await {
+            tracing::warn!(error = %e, "compacting analytics rollups failed");
+        }
+    }
+}
+
+/// Builds the rollups of orgs that have none yet (orgs created before
+/// rollups existed); until then their reports read stage history.
+async fn rebuild_missing_rollups(store: Store) {
+    match store.rebuild_missing_rollups().await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(orgs = n, "analytics rollups built"),
+        Err(e) => tracing::warn!(error = %e, "building analytics rollups failed; reports read stage history"),
     }
 }
 

@@ -109,6 +109,7 @@ impl FunnelParams {
         Ok(glassbox_persistence::analytics::FunnelQuery {
             pipeline_id: self.pipeline_id,
             report: report_query(self.owner_id, self.team_id, self.from, self.to, self.as_of.as_deref())?,
+            source: glassbox_persistence::analytics::Source::Auto,
         })
     }
 }
@@ -190,8 +191,9 @@ pub struct FunnelStageDto {
     /// Where the deals that reached the stage stood at `as_of`; its
     /// `win_rate` is the win rate from this stage.
     pub outcomes: OutcomesDto,
-    /// Median days of the finished stays in the stage (Hyndman & Fan
-    /// definition 7), 2 decimals; null without one.
+    /// Median whole days of the finished stays in the stage (elapsed
+    /// seconds rounded to the second, / 86,400, rounded down; median by
+    /// Hyndman & Fan definition 7, so it may end in .5); null without one.
     pub median_days: Option<f64>,
 }
 

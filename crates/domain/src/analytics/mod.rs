@@ -12,13 +12,13 @@ use crate::stats::WinLoss;
 
 mod funnel;
 mod reps;
-mod rollup;
+pub mod rollup;
 mod stalled;
 mod waterfall;
 
 pub use funnel::{Funnel, FunnelStage, StageConversion, StageOutcomes, Transition};
 pub use reps::{Behaviour, RepFigures, mean_minor, top_quartile_vs_rest};
-pub use rollup::{FunnelDelta, Stay, funnel_deltas};
+pub use rollup::{CellKey, DealFacts, Figures, FunnelDelta, Metric, Stay, cells, funnel_deltas};
 pub use stalled::{StalledOpportunity, StalledRule};
 pub use waterfall::Waterfall;
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use glassbox_domain::analytics::{Funnel, FunnelStage, Outcomes, SECONDS_PER_DAY, StageConversion, StageOutcomes, Transition};
+use glassbox_domain::analytics::{Funnel, FunnelStage, Outcomes, StageConversion, StageOutcomes, StageRef, Transition};
 use glassbox_domain::pipeline::StageKind;
 use glassbox_domain::stats::Quantile;
 use glassbox_domain::{DomainError, Scope};
@@ -22,6 +22,38 @@ pub struct FunnelQuery {
     /// Whose deals, which days (creation days for the funnel, stage-entry
     /// days for conversion), read when.
     pub report: ReportQuery,
+    /// Where the figures come from.
+    pub source: Source,
+}
+
+/// Where funnel and conversion figures are read from. Both give the same
+/// numbers (tests hold them to it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Source {
+    /// The rollups when they can answer: the org's are complete and
+    /// `as_of` is absent or a day (figures at the end of that local day;
+    /// without `as_of`, of today); else stage history.
+    #[default]
+    Auto,
+    /// Always the SQL over stage history.
+    History,
+}
+
+/// The local day the rollups can answer for, if they can.
+async fn rollup_day(
+    conn: &impl sea_orm::ConnectionTrait,
+    org: Uuid,
+    q: &FunnelQuery,
+    as_of: chrono::DateTime<chrono::Utc>,
+) -> Result<Option<chrono::NaiveDate>, DomainError> {
+    if q.source == Source::History || matches!(q.report.as_of, Some(glassbox_domain::analytics::AsOf::Instant(_))) {
+        return Ok(None);
+    }
+    if !crate::rollups::ready(conn, org).await? {
+        return Ok(None);
+    }
+    let tz = crate::calendars::org_time_zone(conn, org).await?;
+    Ok(Some(as_of.with_timezone(&tz.tz()).date_naive()))
 }
 
 impl Store {
@@ -45,6 +77,24 @@ impl Store {
             start,
             end,
         } = bounds(conn, scope.org_id, &q.report, self.now()).await?;
+        if stages.iter().any(|st| !(0..63).contains(&st.position)) {
+            return Err(DomainError::Internal("stage positions beyond 62".into()));
+        }
+        let frame = Frame {
+            pipeline_id,
+            window,
+            as_of,
+        };
+        if let Some(day) = rollup_day(conn, org, q, as_of).await? {
+            let scope = crate::rollups::read::Scope {
+                org,
+                pipeline: pipeline_id,
+                owners: &owners,
+                day,
+            };
+            let funnel = crate::rollups::read::funnel(conn, &scope, &stages, window.from, window.to).await?;
+            return Ok((funnel, frame));
+        }
         let backend = conn.get_database_backend();
         let cohort = |s: &mut Sql| {
             let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
@@ -61,9 +111,6 @@ impl Store {
         // re-entries count once), its furthest non-lost position and its
         // stage kind at as_of; then deals with the same answers are counted
         // together, which leaves a few hundred rows at most.
-        if stages.iter().any(|st| !(0..63).contains(&st.position)) {
-            return Err(DomainError::Internal("stage positions beyond 62".into()));
-        }
         let mut s = Sql::new(backend);
         let cte = cohort(&mut s);
         let (o, t1, t2, p) = (s.bind(org), s.bind(as_of), s.bind(as_of), s.bind(pipeline_id));
@@ -81,13 +128,13 @@ impl Store {
         ));
         let rows = s.all(conn).await?;
 
-        // Median days of the cohort's finished stays per stage.
+        // Median whole days of the cohort's finished stays per stage.
         let mut s = Sql::new(backend);
         let cte = cohort(&mut s);
         let (o, at) = (s.bind(org), s.bind(as_of));
         let secs = s.seconds_between("h.exited_at", "h.entered_at");
         let stays = format!(
-            "SELECT h.to_stage_id AS grp, {secs} AS val FROM opportunity_stage_history h \
+            "SELECT h.to_stage_id AS grp, ({secs}) / 86400 AS val FROM opportunity_stage_history h \
              JOIN cohort c ON c.id = h.opportunity_id WHERE h.org_id = {o} AND h.exited_at IS NOT NULL AND h.exited_at <= {at}"
         );
         s.push(&format!("WITH {cte} {}", order_statistics(&stays, Quantile::MEDIAN)));
@@ -103,7 +150,7 @@ impl Store {
                     amounts: Vec::new(),
                     advanced: 0,
                     outcomes: Outcomes::default(),
-                    median_days: medians.get(&st.id).map(|secs| secs / SECONDS_PER_DAY),
+                    median_days: medians.get(&st.id).copied(),
                 },
             );
         }
@@ -135,14 +182,7 @@ impl Store {
                 step
             })
             .collect();
-        Ok((
-            Funnel { outcomes: overall, stages },
-            Frame {
-                pipeline_id,
-                window,
-                as_of,
-            },
-        ))
+        Ok((Funnel { outcomes: overall, stages }, frame))
     }
 
     /// Stage conversion: per stage, the deals that entered it in the window
@@ -154,76 +194,23 @@ impl Store {
     pub async fn stage_conversion(&self, scope: &Scope, q: &FunnelQuery) -> Result<(StageConversion, Frame), DomainError> {
         let conn = self.conn();
         let (pipeline_id, stages) = pipeline_stages(conn, scope.org_id, q.pipeline_id).await?;
-        let Bounds {
-            org,
-            owners,
-            as_of,
-            window,
-            start,
-            end,
-        } = bounds(conn, scope.org_id, &q.report, self.now()).await?;
-        let backend = conn.get_database_backend();
-        let moves = |s: &mut Sql| {
-            let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
-            let who = owner_filter(s, "o.owner_id", &owners);
-            format!(
-                "FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
-                 WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
-                 AND h.entered_at >= {a} AND h.entered_at < {b} AND h.entered_at <= {t}{who}"
-            )
-        };
-
-        // One GROUP BY per deal: the set of this pipeline's stages it entered
-        // in the window (a bit per position) and its stage kind at as_of;
-        // deals with the same answers are then counted together.
+        let b = bounds(conn, scope.org_id, &q.report, self.now()).await?;
         if stages.iter().any(|st| !(0..63).contains(&st.position)) {
             return Err(DomainError::Internal("stage positions beyond 62".into()));
         }
-        let mut s = Sql::new(backend);
-        let (o, p, a, b, t) = (s.bind(org), s.bind(pipeline_id), s.bind(start), s.bind(end), s.bind(as_of));
-        let who = owner_filter(&mut s, "o.owner_id", &owners);
-        s.push(&format!(
-            "WITH per_deal AS (SELECT \
-               SUM(DISTINCT CASE WHEN st.pipeline_id = {p} AND h.entered_at >= {a} AND h.entered_at < {b} \
-                 THEN CAST(1 AS BIGINT) << st.position ELSE 0 END) AS mask, \
-               MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t} THEN st.kind END) AS outcome \
-             FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
-             JOIN stages st ON st.id = h.to_stage_id \
-             WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
-               AND h.entered_at <= {t}{who} GROUP BY h.opportunity_id) \
-             SELECT CAST(mask AS BIGINT) AS mask, outcome AS kind, COUNT(*) AS n FROM per_deal \
-             WHERE mask <> 0 GROUP BY mask, outcome"
-        ));
-        let mut per_stage: HashMap<Uuid, Outcomes> = HashMap::new();
-        for r in s.all(conn).await? {
-            let mask: i64 = r.try_get("", "mask").map_err(db_err)?;
-            let k: Option<String> = r.try_get("", "kind").map_err(db_err)?;
-            let k = k.as_deref().map(kind).transpose()?.unwrap_or(StageKind::Open);
-            let n = count(&r, "n")?;
-            for st in stages.iter().filter(|st| mask & (1_i64 << st.position) != 0) {
-                per_stage.entry(st.id).or_default().add(k, n);
+        let (mut per_stage, mut transitions) = match rollup_day(conn, b.org, q, b.as_of).await? {
+            Some(day) => {
+                let scope = crate::rollups::read::Scope {
+                    org: b.org,
+                    pipeline: pipeline_id,
+                    owners: &b.owners,
+                    day,
+                };
+                crate::rollups::read::conversion(conn, &scope, b.window.from, b.window.to).await?
             }
-        }
-
-        let mut s = Sql::new(backend);
-        let from = moves(&mut s);
-        s.push(&format!(
-            "SELECT h.from_stage_id AS from_stage, h.to_stage_id AS to_stage, COUNT(*) AS n {from} \
-             AND h.from_stage_id IS NOT NULL GROUP BY h.from_stage_id, h.to_stage_id"
-        ));
+            None => conversion_from_history(conn, pipeline_id, &stages, &b).await?,
+        };
         let position: HashMap<Uuid, i32> = stages.iter().map(|s| (s.id, s.position)).collect();
-        let mut transitions = s
-            .all(conn)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(Transition {
-                    from_stage_id: r.try_get("", "from_stage").map_err(db_err)?,
-                    to_stage_id: r.try_get("", "to_stage").map_err(db_err)?,
-                    count: count(r, "n")?,
-                })
-            })
-            .collect::<Result<Vec<_>, DomainError>>()?;
         let rank = |id: &Uuid| position.get(id).copied().unwrap_or(i32::MAX);
         transitions.sort_by_key(|t| (rank(&t.from_stage_id), rank(&t.to_stage_id), t.from_stage_id, t.to_stage_id));
         let stages = stages
@@ -233,13 +220,74 @@ impl Store {
                 stage: st,
             })
             .collect();
-        Ok((
-            StageConversion { stages, transitions },
-            Frame {
-                pipeline_id,
-                window,
-                as_of,
-            },
-        ))
+        let frame = Frame {
+            pipeline_id,
+            window: b.window,
+            as_of: b.as_of,
+        };
+        Ok((StageConversion { stages, transitions }, frame))
     }
+}
+
+/// Stage conversion in SQL over stage history: per stage the deals that
+/// entered it in the window by their kind at `as_of`, and the moves.
+async fn conversion_from_history(
+    conn: &impl sea_orm::ConnectionTrait,
+    pipeline_id: Uuid,
+    stages: &[StageRef],
+    b: &Bounds,
+) -> Result<(HashMap<Uuid, Outcomes>, Vec<Transition>), DomainError> {
+    let backend = conn.get_database_backend();
+    // One GROUP BY per deal: the set of this pipeline's stages it entered
+    // in the window (a bit per position) and its stage kind at as_of;
+    // deals with the same answers are then counted together.
+    let mut s = Sql::new(backend);
+    let (o, p, a, e, t) = (s.bind(b.org), s.bind(pipeline_id), s.bind(b.start), s.bind(b.end), s.bind(b.as_of));
+    let who = owner_filter(&mut s, "o.owner_id", &b.owners);
+    s.push(&format!(
+        "WITH per_deal AS (SELECT \
+           SUM(DISTINCT CASE WHEN st.pipeline_id = {p} AND h.entered_at >= {a} AND h.entered_at < {e} \
+             THEN CAST(1 AS BIGINT) << st.position ELSE 0 END) AS mask, \
+           MAX(CASE WHEN h.exited_at IS NULL OR h.exited_at > {t} THEN st.kind END) AS outcome \
+         FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
+         JOIN stages st ON st.id = h.to_stage_id \
+         WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
+           AND h.entered_at <= {t}{who} GROUP BY h.opportunity_id) \
+         SELECT CAST(mask AS BIGINT) AS mask, outcome AS kind, COUNT(*) AS n FROM per_deal \
+         WHERE mask <> 0 GROUP BY mask, outcome"
+    ));
+    let mut per_stage: HashMap<Uuid, Outcomes> = HashMap::new();
+    for r in s.all(conn).await? {
+        let mask: i64 = r.try_get("", "mask").map_err(db_err)?;
+        let k: Option<String> = r.try_get("", "kind").map_err(db_err)?;
+        let k = k.as_deref().map(kind).transpose()?.unwrap_or(StageKind::Open);
+        let n = count(&r, "n")?;
+        for st in stages.iter().filter(|st| mask & (1_i64 << st.position) != 0) {
+            per_stage.entry(st.id).or_default().add(k, n);
+        }
+    }
+
+    let mut s = Sql::new(backend);
+    let (o, p, a, e, t) = (s.bind(b.org), s.bind(pipeline_id), s.bind(b.start), s.bind(b.end), s.bind(b.as_of));
+    let who = owner_filter(&mut s, "o.owner_id", &b.owners);
+    s.push(&format!(
+        "SELECT h.from_stage_id AS from_stage, h.to_stage_id AS to_stage, COUNT(*) AS n \
+         FROM opportunity_stage_history h JOIN opportunities o ON o.id = h.opportunity_id \
+         WHERE o.org_id = {o} AND h.org_id = {o} AND o.pipeline_id = {p} AND o.deleted_at IS NULL \
+         AND h.entered_at >= {a} AND h.entered_at < {e} AND h.entered_at <= {t}{who} \
+         AND h.from_stage_id IS NOT NULL GROUP BY h.from_stage_id, h.to_stage_id"
+    ));
+    let transitions = s
+        .all(conn)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(Transition {
+                from_stage_id: r.try_get("", "from_stage").map_err(db_err)?,
+                to_stage_id: r.try_get("", "to_stage").map_err(db_err)?,
+                count: count(r, "n")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DomainError>>()?;
+    Ok((per_stage, transitions))
 }

@@ -25,7 +25,7 @@ pub(crate) mod sql;
 mod stalled;
 mod waterfall;
 
-pub use funnel::FunnelQuery;
+pub use funnel::{FunnelQuery, Source};
 pub use kpis::KpiReport;
 pub use reps::RepReport;
 pub use stalled::StalledKey;
@@ -159,7 +159,7 @@ struct Bounds {
 /// [`DateWindow::parse`]).
 async fn bounds(conn: &impl ConnectionTrait, org: Uuid, q: &ReportQuery, now: DateTime<Utc>) -> Result<Bounds, DomainError> {
     let owners = owners(conn, org, q.audience).await?;
-    let tz = crate::opportunities::org_time_zone(conn, org).await?;
+    let tz = crate::calendars::org_time_zone(conn, org).await?;
     let as_of = q.as_of.map_or(now, |a| a.instant(tz)).min(now);
     let today = as_of.with_timezone(&tz.tz()).date_naive();
     let window = DateWindow::parse(q.from, q.to, today, 365)?;

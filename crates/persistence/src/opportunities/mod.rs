@@ -6,7 +6,6 @@
 
 use chrono::{DateTime, Utc};
 use glassbox_domain::opportunity::{Applied, FieldChange, Opportunity, OpportunityChanges, StageMove, apply, check_gates, enter_stage};
-use glassbox_domain::org::TimeZone;
 use glassbox_domain::pipeline::{ForecastCategory, StageKind};
 use glassbox_domain::{DomainError, Scope};
 use sea_orm::sea_query::Expr;
@@ -17,7 +16,7 @@ use uuid::Uuid;
 
 use crate::Store;
 use crate::changes::{ChangeOp, SyncedKind};
-use crate::entities::{opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, orgs, stages};
+use crate::entities::{opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, stages};
 use crate::error::{check_version, db_err};
 use crate::pipelines::stage_in;
 
@@ -104,15 +103,6 @@ fn to_active(o: &Opportunity) -> opps::ActiveModel {
         created_at: Set(o.created_at),
         updated_at: Set(o.updated_at),
     }
-}
-
-pub(crate) async fn org_time_zone(conn: &impl ConnectionTrait, org_id: Uuid) -> Result<TimeZone, DomainError> {
-    let org = orgs::Entity::find_by_id(org_id)
-        .one(conn)
-        .await
-        .map_err(db_err)?
-        .ok_or(DomainError::NotFound("org"))?;
-    TimeZone::parse("time_zone", &org.time_zone).map_err(|_| DomainError::Internal("stored org time zone is unknown".into()))
 }
 
 /// Checks that every reference a change sets names a live record of the org.
@@ -244,7 +234,7 @@ impl Store {
                 "must name a stage of the opportunity's pipeline (a pipeline of this org)",
             )
         })?;
-        let tz = org_time_zone(&txn, scope.org_id).await?;
+        let tz = crate::calendars::org_time_zone(&txn, scope.org_id).await?;
         let f = new.fields;
         let mut opp = Opportunity {
             id: new.id,
@@ -282,6 +272,7 @@ impl Store {
         };
         let entry = record_move(&txn, scope.org_id, opp.id, &first, scope.user_id).await?;
         crate::handoffs::on_stage_entry(&txn, &opp, entry, scope.user_id, now).await?;
+        crate::rollups::created(scope.org_id, &[opp.id]).apply(&txn).await?;
         let change = [(opp.id, ChangeOp::Upsert, opp.version)];
         self.log_changes(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
@@ -347,11 +338,12 @@ impl Store {
             ),
             None => None,
         };
-        let tz = org_time_zone(&txn, scope.org_id).await?;
+        let tz = crate::calendars::org_time_zone(&txn, scope.org_id).await?;
         let applied = apply(&current, changes, target.as_ref(), now, tz)?;
         if applied.opportunity == current {
             return Ok(current);
         }
+        let tracked = crate::rollups::track(&txn, scope.org_id, &[id]).await?;
         let mut next = applied.opportunity.clone();
         next.version = current.version + 1;
         next.updated_at = now;
@@ -359,6 +351,7 @@ impl Store {
         model.created_at = Set(current.created_at);
         model.update(&txn).await.map_err(db_err)?;
         record_change(&txn, &next, &applied, scope.user_id, now).await?;
+        tracked.apply(&txn).await?;
         let change = [(next.id, ChangeOp::Upsert, next.version)];
         self.log_changes(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)?;
@@ -377,7 +370,9 @@ impl Store {
         // get increasing times in the order they commit.
         let now = self.now();
         check_version(if_match, current.version)?;
+        let tracked = crate::rollups::track(&txn, scope.org_id, &[id]).await?;
         crate::soft_delete::mark::<opps::Entity>(&txn, id, current.version, now).await?;
+        tracked.apply(&txn).await?;
         let change = [(id, ChangeOp::Delete, current.version + 1)];
         self.log_changes(&txn, scope.org_id, SyncedKind::Opportunity, &change, now).await?;
         txn.commit().await.map_err(db_err)

@@ -14,9 +14,11 @@ use crate::state::AppState;
 /// (`advanced / reached`, where advanced means it later entered any stage
 /// further down, lost stages excepted, so skipped stages still convert),
 /// where they stood at `as_of` with the win rate from that stage
-/// (won / (won + lost)), and the median days of finished stays (Hyndman &
-/// Fan definition 7); plus the overall win rate of the cohort. Aggregated
-/// in SQL.
+/// (won / (won + lost)), and the median whole days of finished stays
+/// (Hyndman & Fan definition 7); plus the overall win rate of the cohort.
+/// With `as_of` absent or a date it reads rollups kept current by every
+/// write (figures at the end of that local day); with an `as_of` timestamp
+/// it aggregates stage history in SQL. Both give the same numbers.
 #[utoipa::path(
     tag = "analytics",
     operation_id = "funnel",

@@ -12,7 +12,8 @@ use crate::state::AppState;
 /// to `to` and the share of them won, lost or still open at `as_of` — the
 /// history-based stage probabilities (P(won | entered stage) = won / count)
 /// — and the stage-to-stage transition counts of the moves entered in the
-/// window. Aggregated in SQL.
+/// window. Like the funnel, read from rollups for a day `as_of` (or none)
+/// and from stage history for a timestamp, with the same numbers.
 #[utoipa::path(
     tag = "analytics",
     operation_id = "stage_conversion",

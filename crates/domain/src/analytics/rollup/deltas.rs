@@ -1,4 +1,4 @@
-//! What one deal adds to day-granular funnel rollups.
+//! The funnel deltas of one deal.
 //!
 //! A deal's funnel figures at the end of day `D` (reached, advanced, won,
 //! lost per stage, and its own outcome) are a step function of `D` that
@@ -19,6 +19,9 @@ use crate::pipeline::StageKind;
 pub struct Stay {
     /// The stage.
     pub stage_id: Uuid,
+    /// The stage the deal moved from (as its history row records it);
+    /// `None` for its first stage.
+    pub from_stage_id: Option<Uuid>,
     /// Its position in the reported pipeline; `None` for another
     /// pipeline's stage.
     pub position: Option<i32>,
@@ -28,6 +31,9 @@ pub struct Stay {
     pub entered: NaiveDate,
     /// Day left; `None` while current.
     pub exited: Option<NaiveDate>,
+    /// Whole days between entering and leaving (elapsed time, rounded
+    /// down); `None` while current.
+    pub whole_days: Option<i64>,
 }
 
 /// A change in a deal's contribution from `day` on.
@@ -47,11 +53,11 @@ pub struct FunnelDelta {
     pub lost: i64,
 }
 
-type Figures = (i64, i64, i64, i64);
+pub(crate) type Tally = (i64, i64, i64, i64);
 
 /// The deal's figures at the end of `day`: per stage of `stages` (the
 /// pipeline's stage ids and positions), then the cohort row.
-fn figures_at(stays: &[Stay], stages: &[(Uuid, i32)], day: NaiveDate) -> Vec<Figures> {
+pub(crate) fn figures_at(stays: &[Stay], stages: &[(Uuid, i32)], day: NaiveDate) -> Vec<Tally> {
     let entered: Vec<&Stay> = stays.iter().filter(|s| s.entered <= day).collect();
     let current = entered
         .iter()
@@ -67,7 +73,7 @@ fn figures_at(stays: &[Stay], stages: &[(Uuid, i32)], day: NaiveDate) -> Vec<Fig
         .filter(|s| s.kind != StageKind::Lost)
         .filter_map(|s| s.position)
         .max();
-    let mut out: Vec<Figures> = stages
+    let mut out: Vec<Tally> = stages
         .iter()
         .map(|(id, pos)| {
             let reached = entered.iter().any(|s| s.stage_id == *id);
@@ -111,15 +117,15 @@ pub fn funnel_deltas(stays: &[Stay], stages: &[(Uuid, i32)]) -> Vec<FunnelDelta>
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn day(n: u64) -> NaiveDate {
+    pub(crate) fn day(n: u64) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 1, 5).unwrap_or_default() + chrono::Days::new(n)
     }
 
     /// Pipeline P(1) Q(2) D(3) W(4, won) L(5, lost).
-    fn pipeline() -> Vec<(Uuid, i32, StageKind)> {
+    pub(crate) fn pipeline() -> Vec<(Uuid, i32, StageKind)> {
         let kinds = [StageKind::Open, StageKind::Open, StageKind::Open, StageKind::Won, StageKind::Lost];
         kinds
             .iter()
@@ -128,21 +134,23 @@ mod tests {
             .collect()
     }
 
-    fn stays(path: &[(usize, u64)]) -> Vec<Stay> {
+    pub(crate) fn stays(path: &[(usize, u64)]) -> Vec<Stay> {
         let p = pipeline();
         path.iter()
             .enumerate()
             .map(|(i, (stage, entered))| Stay {
                 stage_id: p[*stage].0,
+                from_stage_id: i.checked_sub(1).map(|prev| p[path[prev].0].0),
                 position: Some(p[*stage].1),
                 kind: p[*stage].2,
                 entered: day(*entered),
                 exited: path.get(i + 1).map(|(_, next)| day(*next)),
+                whole_days: path.get(i + 1).map(|(_, next)| (*next - *entered) as i64),
             })
             .collect()
     }
 
-    fn sum_to(deltas: &[FunnelDelta], key: Option<Uuid>, d: NaiveDate) -> Figures {
+    fn sum_to(deltas: &[FunnelDelta], key: Option<Uuid>, d: NaiveDate) -> Tally {
         deltas
             .iter()
             .filter(|x| x.stage_id == key && x.day <= d)
