@@ -17,6 +17,7 @@ mod m20261129_000008_create_idempotency_keys;
 mod m20261129_000009_create_changes;
 mod m20261129_000010_create_change_horizons;
 mod m20261129_000011_create_rollups;
+mod m20261129_000012_create_quotas_rates;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_create_changes::Migration),
             Box::new(m20261129_000010_create_change_horizons::Migration),
             Box::new(m20261129_000011_create_rollups::Migration),
+            Box::new(m20261129_000012_create_quotas_rates::Migration),
         ]
     }
 }

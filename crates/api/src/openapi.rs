@@ -37,6 +37,8 @@ is still running, 409.",
         (name = "accounts", description = "Customer companies"),
         (name = "contacts", description = "People at accounts"),
         (name = "products", description = "The product catalogue"),
+        (name = "quotas", description = "Quotas per user or team and fiscal period"),
+        (name = "exchange-rates", description = "Exchange rates to the org's base currency"),
         (name = "activities", description = "Calls, meetings, visits, demos, emails and notes"),
         (name = "handoffs", description = "Handoff rules and tasks: work asked of other teams, with business-time SLAs"),
         (name = "analytics", description = "Funnel, stage conversion, stalled deals: computed in SQL from stage history as it stood at `as_of`")

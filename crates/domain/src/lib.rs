@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod calendar;
 pub mod clock;
 pub mod error;
+pub mod forecast;
 pub mod handoff;
 pub mod id;
 pub mod import;

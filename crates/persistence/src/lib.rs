@@ -17,6 +17,7 @@ mod calendars;
 pub mod changes;
 mod entities;
 mod error;
+pub mod forecast;
 pub mod handoffs;
 pub mod idempotency;
 pub mod import;

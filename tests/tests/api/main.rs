@@ -19,6 +19,7 @@ mod opportunities;
 mod opportunity_lists;
 mod org;
 mod pipelines;
+mod quotas;
 mod rollups;
 mod sync;
 mod sync_feeds;

@@ -16,6 +16,7 @@ pub mod org;
 pub mod pipeline;
 pub mod pipeline_changes;
 pub mod product;
+pub mod quota;
 pub mod rep_performance;
 pub mod team;
 pub mod timeline;

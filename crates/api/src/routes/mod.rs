@@ -6,6 +6,7 @@ pub mod activities;
 pub mod analytics;
 pub mod auth;
 pub mod contacts;
+pub mod exchange_rates;
 pub mod feed;
 pub mod handoff_rules;
 pub mod handoff_tasks;
@@ -14,6 +15,7 @@ pub mod opportunities;
 pub mod org;
 pub mod pipelines;
 pub mod products;
+pub mod quotas;
 pub mod system;
 pub mod teams;
 pub mod users;
@@ -84,6 +86,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
             .service(activities::delete::delete_activity)
+            .service(quotas::list::list_quotas)
+            .service(quotas::create::create_quota)
+            .service(quotas::get::get_quota)
+            .service(quotas::update::update_quota)
+            .service(quotas::delete::delete_quota)
+            .service(exchange_rates::list_exchange_rates)
+            .service(exchange_rates::create_exchange_rate)
+            .service(exchange_rates::delete_exchange_rate)
             .service(handoff_rules::list::list_handoff_rules)
             .service(handoff_rules::create::create_handoff_rule)
             .service(handoff_rules::get::get_handoff_rule)

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod contacts;
+pub mod exchange_rates;
 pub mod handoff_rules;
 pub mod handoff_tasks;
 pub mod idempotency_keys;
@@ -14,6 +15,7 @@ pub mod org_calendars;
 pub mod orgs;
 pub mod pipelines;
 pub mod products;
+pub mod quotas;
 pub mod refresh_tokens;
 pub mod stages;
 pub mod team_members;

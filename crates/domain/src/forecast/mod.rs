@@ -1,0 +1,10 @@
+//! Quotas, exchange rates and fiscal periods: what forecasts are measured
+//! against.
+
+pub mod fx;
+pub mod period;
+pub mod quota;
+
+pub use fx::{ExchangeRate, Rate};
+pub use period::{FiscalPeriod, PeriodKind};
+pub use quota::{Quota, QuotaTarget};
