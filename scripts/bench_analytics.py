@@ -167,7 +167,7 @@ def main():
         target = os.path.join(work, "bench.db")
         url = f"sqlite://{target}?mode=rwc"
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, GLASSBOX_BIND=f"127.0.0.1:{port}", GLASSBOX_LOG="warn",
+    env = dict(os.environ, DATABASE_URL=url, GLASSBOX_BIND=f"127.0.0.1:{port}", GLASSBOX_LOG="warn", GLASSBOX_RATE_LIMIT_PER_MINUTE="0",
                GLASSBOX_JWT_SECRET="bench-secret-" + "x" * 40, GLASSBOX_ADMIN_PASSWORD=PASSWORD, GLASSBOX_ACCESS_TOKEN_TTL="86400")
     server = None
     try:

@@ -174,6 +174,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     settings.jwt_secret = Some(format!("test-secret-{}", Uuid::new_v4()).into());
     settings.env = Environment::Test;
     settings.workers = Some(1);
+    // Tests drive thousands of requests with one token; the rate-limit test
+    // sets its own limit.
+    settings.rate_limit_per_minute = 0;
     adjust(&mut settings);
     if std::env::var("TEST_LOG").is_ok() {
         glassbox_api::telemetry::init("debug", settings.log_format);

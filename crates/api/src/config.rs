@@ -91,6 +91,9 @@ pub struct Settings {
     /// Test only (`GLASSBOX_ENV=test`): each synced write pauses a random
     /// time up to this many milliseconds before committing.
     pub test_commit_delay_ms: u64,
+    /// Requests per minute to `/api/` per user (or per client address
+    /// without a valid token), in bursts of as many; 0: no limit.
+    pub rate_limit_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -112,6 +115,7 @@ impl Default for Settings {
             scope_cache_ms: 1000,
             change_retention_days: 30,
             test_commit_delay_ms: 0,
+            rate_limit_per_minute: 1200,
         }
     }
 }
@@ -180,6 +184,12 @@ impl Settings {
             60_000,
         )?;
         range("GLASSBOX_CHANGE_RETENTION_DAYS", self.change_retention_days, 1, 3650)?;
+        range(
+            "GLASSBOX_RATE_LIMIT_PER_MINUTE",
+            i64::from(self.rate_limit_per_minute),
+            0,
+            1_000_000,
+        )?;
         if self.test_commit_delay_ms > 0 && self.env != Environment::Test {
             return Err(ConfigError(
                 "GLASSBOX_TEST_COMMIT_DELAY_MS is honoured only with GLASSBOX_ENV=test; unset it".into(),

@@ -107,6 +107,12 @@ pub enum ApiError {
         /// Its explanation.
         detail: String,
     },
+    /// The caller sent more requests than its rate limit allows.
+    #[error("too many requests; retry in {retry_after} s")]
+    RateLimited {
+        /// Seconds until the next request is allowed.
+        retry_after: u64,
+    },
     /// A dependency such as the database is down.
     #[error("service unavailable: {0}")]
     Unavailable(String),
@@ -142,6 +148,7 @@ impl ApiError {
             ApiError::MethodNotAllowed { .. } => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed"),
             ApiError::Stale { .. } => (StatusCode::PRECONDITION_FAILED, "stale_version", "Precondition failed"),
             ApiError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Service unavailable"),
+            ApiError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests"),
             ApiError::Rejected { status, .. } => (*status, "request_rejected", "Request rejected"),
             ApiError::Panic => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
         }
@@ -234,6 +241,9 @@ impl ApiError {
             ApiError::Stale { current_version, .. } => {
                 response.insert_header((header::ETAG, format!("\"{current_version}\"")));
             }
+            ApiError::RateLimited { retry_after } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            }
             ApiError::Domain(DomainError::Unauthenticated(_)) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
@@ -303,6 +313,7 @@ pub mod responses {
                 "413" => "Body larger than the configured limit",
                 "415" => "Body is not application/json",
                 "422" => "Invalid fields; see errors[]",
+                "429" => "Too many requests: wait Retry-After seconds (see the RateLimit headers)",
                 "503" => "A dependency (the database) is unavailable",
                 _ => "Internal error; quote request_id",
             };
@@ -326,26 +337,26 @@ pub mod responses {
 
     problem_set!(
         /// Problems of an authenticated read.
-        ReadProblems: "401", "404", "422", "500"
+        ReadProblems: "401", "404", "422", "429", "500"
     );
     problem_set!(
         /// Problems of a delta-sync feed read.
-        FeedProblems: "401", "410", "422", "500"
+        FeedProblems: "401", "410", "422", "429", "500"
     );
     problem_set!(
         /// Problems of an authenticated create.
-        CreateProblems: "400", "401", "403", "409", "413", "415", "422", "500"
+        CreateProblems: "400", "401", "403", "409", "413", "415", "422", "429", "500"
     );
     problem_set!(
         /// Problems of an authenticated update with `If-Match`.
-        UpdateProblems: "400", "401", "403", "404", "409", "412", "413", "415", "422", "500"
+        UpdateProblems: "400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500"
     );
     problem_set!(
         /// Problems of an authenticated delete with `If-Match`.
-        DeleteProblems: "400", "401", "403", "404", "409", "412", "500"
+        DeleteProblems: "400", "401", "403", "404", "409", "412", "429", "500"
     );
     problem_set!(
         /// Problems of the unauthenticated token endpoints.
-        AuthProblems: "400", "401", "413", "415", "422", "500"
+        AuthProblems: "400", "401", "413", "415", "422", "429", "500"
     );
 }

@@ -74,6 +74,17 @@ impl Application {
             ("/docs/{_:.*}", &["GET"]),
         ]));
         let limit = web::Data::new(BodyLimit(settings.body_limit));
+        let rate_limits = web::Data::new(crate::rate_limit::RateLimits::new(settings.rate_limit_per_minute));
+        let idle = rate_limits.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                if let Some(limits) = idle.as_ref() {
+                    limits.shrink();
+                }
+            }
+        });
         let origins = settings.cors_origin_list();
         let mut server = HttpServer::new(move || {
             let (app, mut api) = App::new()
@@ -81,6 +92,7 @@ impl Application {
                 .openapi(ApiDoc::openapi())
                 .app_data(state.clone())
                 .app_data(limit.clone())
+                .app_data(rate_limits.clone())
                 .app_data(routes.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::from(DomainError::NotFound("record")).into()))
                 .configure(crate::routes::configure)
@@ -90,6 +102,7 @@ impl Application {
                 .route("/docs", web::get().to(docs_redirect))
                 .default_service(web::to(fallback))
                 .wrap(from_fn(crate::idempotency::idempotency))
+                .wrap(from_fn(crate::rate_limit::rate_limit))
                 .wrap(cors(&origins))
                 .wrap(from_fn(request_context))
         })

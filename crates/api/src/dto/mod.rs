@@ -8,6 +8,7 @@ pub mod activity_batch;
 pub mod analytics;
 pub mod auth;
 pub mod changes;
+pub mod forecast;
 pub mod handoff;
 pub mod handoff_metrics;
 pub mod kpis;

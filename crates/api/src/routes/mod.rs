@@ -8,6 +8,7 @@ pub mod auth;
 pub mod contacts;
 pub mod exchange_rates;
 pub mod feed;
+pub mod forecasts;
 pub mod handoff_rules;
 pub mod handoff_tasks;
 pub mod me;
@@ -86,6 +87,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
             .service(activities::delete::delete_activity)
+            .service(forecasts::forecast)
             .service(quotas::list::list_quotas)
             .service(quotas::create::create_quota)
             .service(quotas::get::get_quota)

@@ -4,7 +4,9 @@
 pub mod fx;
 pub mod period;
 pub mod quota;
+pub mod rollup;
 
 pub use fx::{ExchangeRate, Rate};
 pub use period::{FiscalPeriod, PeriodKind};
 pub use quota::{Quota, QuotaTarget};
+pub use rollup::{DealAsOf, ForecastFigures, attainment};

@@ -23,7 +23,7 @@ mod kpis;
 mod reps;
 pub(crate) mod sql;
 mod stalled;
-mod waterfall;
+pub(crate) mod waterfall;
 
 pub use funnel::{FunnelQuery, Source};
 pub use kpis::KpiReport;

@@ -24,7 +24,7 @@ pub struct WaterfallReport {
 }
 
 /// SQL of a deal's stage kind at instant `t` (a placeholder).
-fn kind_at(o: &str, t: &str) -> String {
+pub(crate) fn kind_at(o: &str, t: &str) -> String {
     format!(
         "(SELECT st.kind FROM opportunity_stage_history h JOIN stages st ON st.id = h.to_stage_id \
           WHERE h.org_id = {o} AND h.opportunity_id = d.id AND h.entered_at <= {t} \
@@ -35,7 +35,7 @@ fn kind_at(o: &str, t: &str) -> String {
 /// SQL of a tracked field's value at `t` as history text: the old value of
 /// the first change after `t` ('' when that was empty), or NULL when the
 /// field has not changed since (the current value holds).
-fn field_at(o: &str, field: &str, t: &str) -> String {
+pub(crate) fn field_at(o: &str, field: &str, t: &str) -> String {
     format!(
         "(SELECT COALESCE(f.old_value, '') FROM opportunity_field_history f \
           WHERE f.org_id = {o} AND f.opportunity_id = d.id AND f.field = '{field}' AND f.changed_at > {t} \

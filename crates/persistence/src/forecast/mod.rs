@@ -2,5 +2,7 @@
 
 mod fx;
 mod quotas;
+mod report;
 
 pub use quotas::QuotaFilter;
+pub use report::{ForecastQuery, ForecastReport, ForecastRow, GroupBy, RowKey};

@@ -1,0 +1,236 @@
+//! Forecasts of a fiscal period against quotas, on a fixture with
+//! hand-computed answers (fiscal year from April, Tokyo time, EUR at 1.10).
+
+use std::collections::HashMap;
+
+use glassbox_tests::{Session, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+struct Fixture {
+    app: TestApp,
+    admin: Session,
+    rep_a: String,
+    rep_b: String,
+    sales: String,
+    east: String,
+}
+
+async fn as_admin(app: &TestApp, at: &str) -> String {
+    app.set_now(at.parse().unwrap());
+    app.login("ana@acme.test").await.access_token
+}
+
+async fn fixture() -> Fixture {
+    let app = spawn_app().await;
+    app.set_now("2017-06-01T00:00:00Z".parse().unwrap());
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = admin.access_token.clone();
+    app.patch("/api/v1/org", &t, json!({"fiscal_year_start_month": 4, "time_zone": "Asia/Tokyo"}))
+        .await
+        .expect(200);
+    let sales = app
+        .post("/api/v1/teams", &t, json!({"name": "Sales", "kind": "sales"}))
+        .await
+        .expect(201)
+        .body;
+    let sales = sales["id"].as_str().unwrap().to_owned();
+    let east = json!({"name": "East", "kind": "sales", "parent_team_id": sales});
+    let east = app.post("/api/v1/teams", &t, east).await.expect(201).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let rep_a = app
+        .user(&admin, "alice@acme.test", "rep", &[east.parse().unwrap()])
+        .await
+        .user_id
+        .to_string();
+    let rep_b = app
+        .user(&admin, "bob@acme.test", "rep", &[sales.parse().unwrap()])
+        .await
+        .user_id
+        .to_string();
+    let t = app.login("ana@acme.test").await.access_token;
+    app.post(
+        "/api/v1/exchange-rates",
+        &t,
+        json!({"currency": "EUR", "rate_to_base": "1.10", "valid_from": "2017-01-01"}),
+    )
+    .await
+    .expect(201);
+    for (who, amount) in [(&rep_a, "4000.00"), (&rep_b, "1000.00")] {
+        app.post("/api/v1/quotas", &t, json!({"user_id": who, "period": "2017-Q1", "amount": amount}))
+            .await
+            .expect(201);
+    }
+    app.post(
+        "/api/v1/quotas",
+        &t,
+        json!({"team_id": sales, "period": "2017-Q1", "amount": "10000.00"}),
+    )
+    .await
+    .expect(201);
+    Fixture {
+        app,
+        admin,
+        rep_a,
+        rep_b,
+        sales,
+        east,
+    }
+}
+
+#[tokio::test]
+async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
+    let f = fixture().await;
+    let app = &f.app;
+    let t = app.login("ana@acme.test").await.access_token;
+    let pipeline = app.get("/api/v1/pipelines", &t).await.expect(200).body["data"][0].clone();
+    let stage: HashMap<String, String> = pipeline["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["id"].as_str().unwrap().to_owned()))
+        .collect();
+    let deal = |owner: &str, amount: &str, currency: &str, st: &str, category: &str, close: &str| {
+        json!({"name": format!("{owner} {amount}"), "owner_id": owner, "amount": amount, "currency": currency,
+               "stage_id": stage[st], "forecast_category": category, "close_date": close})
+    };
+    for body in [
+        deal(&f.rep_a, "500.00", "EUR", "Negotiation", "commit", "2017-06-15"),
+        deal(&f.rep_b, "300.00", "USD", "Proposal", "best_case", "2017-05-10"),
+        deal(&f.rep_b, "200.00", "USD", "Qualification", "pipeline", "2017-06-30"),
+        deal(&f.rep_a, "100.00", "USD", "Negotiation", "commit", "2017-07-01"),
+        deal(&f.rep_a, "50.00", "GBP", "Demo", "pipeline", "2017-06-01"),
+        deal(&f.rep_a, "333.33", "USD", "Demo", "omitted", "2017-06-20"),
+    ] {
+        app.post("/api/v1/opportunities", &t, body).await.expect(201);
+    }
+    let w1 = app
+        .post(
+            "/api/v1/opportunities",
+            &t,
+            deal(&f.rep_a, "1000.00", "USD", "Negotiation", "commit", "2017-06-30"),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let w2 = app
+        .post(
+            "/api/v1/opportunities",
+            &t,
+            deal(&f.rep_b, "2000.00", "USD", "Negotiation", "commit", "2017-06-30"),
+        )
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Won at 23:30 and at 00:30 Tokyo time.
+    let t = as_admin(app, "2017-06-30T14:30:00Z").await;
+    app.patch(&format!("/api/v1/opportunities/{w1}"), &t, json!({"stage_id": stage["Closed Won"]}))
+        .await
+        .expect(200);
+    let t = as_admin(app, "2017-06-30T15:30:00Z").await;
+    app.patch(&format!("/api/v1/opportunities/{w2}"), &t, json!({"stage_id": stage["Closed Won"]}))
+        .await
+        .expect(200);
+    let t = as_admin(app, "2017-07-05T00:00:00Z").await;
+
+    let get = |url: String| {
+        let t = t.clone();
+        async move { app.get(&url, &t).await.expect(200).body }
+    };
+    let row = |r: &Value| {
+        json!([
+            r["closed_won"],
+            r["commit"],
+            r["best_case"],
+            r["pipeline"],
+            r["weighted"],
+            r["quota"],
+            r["attainment"],
+            r["gap_to_quota"]
+        ])
+    };
+    let org = get("/api/v1/forecasts?period=2017-Q1".into()).await;
+    assert_eq!(
+        (&org["first_day"], &org["last_day"], &org["currency"]),
+        (&json!("2017-04-01"), &json!("2017-06-30"), &json!("USD"))
+    );
+    assert_eq!(org["missing_rates"], json!(["GBP"]));
+    // Weighted: (550.00 × 80 + 333.33 × 40 + 300 × 60 + 200 × 20) % = 793.332 → 793.33.
+    assert_eq!(
+        row(&org["rows"][0]),
+        json!(["1000.00", "1550.00", "1850.00", "1050.00", "793.33", "5000.00", 0.2, "4000.00"])
+    );
+
+    let owners = get("/api/v1/forecasts?period=2017-Q1&group_by=owner".into()).await;
+    let by_owner: HashMap<String, Value> = owners["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["owner_id"].as_str().unwrap().to_owned(), row(r)))
+        .collect();
+    assert_eq!(by_owner.len(), 2);
+    assert_eq!(
+        by_owner[&f.rep_a],
+        json!(["1000.00", "1550.00", "1550.00", "550.00", "573.33", "4000.00", 0.25, "3000.00"])
+    );
+    assert_eq!(
+        by_owner[&f.rep_b],
+        json!(["0.00", "0.00", "300.00", "500.00", "220.00", "1000.00", 0.0, "1000.00"])
+    );
+
+    // Teams roll up: East has no quota of its own (its members' sum).
+    let teams = get("/api/v1/forecasts?period=2017-Q1&group_by=team".into()).await;
+    let by_team: HashMap<String, Value> = teams["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["team_id"].as_str().unwrap().to_owned(), row(r)))
+        .collect();
+    assert_eq!(by_team[&f.east], by_owner[&f.rep_a]);
+    assert_eq!(
+        by_team[&f.sales],
+        json!(["1000.00", "1550.00", "1850.00", "1050.00", "793.33", "10000.00", 0.1, "9000.00"])
+    );
+    let east_only = get(format!("/api/v1/forecasts?period=2017-Q1&team_id={}", f.east)).await;
+    assert_eq!(row(&east_only["rows"][0]), by_owner[&f.rep_a]);
+
+    // The deal won at 00:30 on 1 July in Tokyo is Q2's.
+    let q2 = get("/api/v1/forecasts?period=2017-Q2".into()).await;
+    assert_eq!(
+        row(&q2["rows"][0]),
+        json!(["2000.00", "2100.00", "2100.00", "100.00", "80.00", null, null, null])
+    );
+
+    // As it stood before either win: both open commits closing on 30 June.
+    let before = get("/api/v1/forecasts?period=2017-Q1&group_by=owner&as_of=2017-06-30T14:00:00Z".into()).await;
+    assert_eq!(before["as_of"], "2017-06-30T14:00:00Z");
+    let rows: HashMap<String, Value> = before["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["owner_id"].as_str().unwrap().to_owned(), row(r)))
+        .collect();
+    assert_eq!(
+        rows[&f.rep_a],
+        json!(["0.00", "1550.00", "1550.00", "1550.00", "1373.33", "4000.00", 0.0, "4000.00"])
+    );
+    assert_eq!(
+        rows[&f.rep_b],
+        json!(["0.00", "2000.00", "2300.00", "2500.00", "1820.00", "1000.00", 0.0, "1000.00"])
+    );
+
+    // Bad parameters are named.
+    let bad = app
+        .get("/api/v1/forecasts?period=2017-Q9&group_by=region", &t)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["period", "group_by"]);
+    let _ = &f.admin;
+}
