@@ -133,6 +133,7 @@ impl ApiError {
                 DomainError::Unauthenticated(_) => (StatusCode::UNAUTHORIZED, "unauthenticated", "Unauthenticated"),
                 DomainError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden", "Forbidden"),
                 DomainError::Gone(_) => (StatusCode::GONE, "resync_required", "Gone"),
+                DomainError::Busy(_) => (StatusCode::SERVICE_UNAVAILABLE, "busy", "Service busy"),
                 DomainError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "Internal server error"),
             },
             ApiError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed_request", "Malformed request"),
@@ -161,6 +162,9 @@ impl ApiError {
             }
             ApiError::Domain(DomainError::Validation(_)) => "one or more fields are invalid; see errors".into(),
             ApiError::Domain(DomainError::Gone(what)) => what.clone(),
+            ApiError::Domain(DomainError::Busy(_)) => {
+                "the database is busy with other writes; nothing was changed, retry after Retry-After seconds".into()
+            }
             ApiError::Domain(DomainError::NotFound(what)) => format!("no {what} with this id is visible to you"),
             ApiError::Domain(DomainError::StaleVersion { current, .. })
             | ApiError::Stale {
@@ -244,6 +248,9 @@ impl ApiError {
             ApiError::RateLimited { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
+            ApiError::Domain(DomainError::Busy(_)) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
             ApiError::Domain(DomainError::Unauthenticated(_)) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
             }
@@ -314,7 +321,7 @@ pub mod responses {
                 "415" => "Body is not application/json",
                 "422" => "Invalid fields; see errors[]",
                 "429" => "Too many requests: wait Retry-After seconds (see the RateLimit headers)",
-                "503" => "A dependency (the database) is unavailable",
+                "503" => "The database is unavailable or busy (code busy: retry after Retry-After seconds; nothing was written)",
                 _ => "Internal error; quote request_id",
             };
             builder = builder.response(*code, problem(description));
@@ -337,26 +344,26 @@ pub mod responses {
 
     problem_set!(
         /// Problems of an authenticated read.
-        ReadProblems: "401", "404", "422", "429", "500"
+        ReadProblems: "401", "404", "422", "429", "500", "503"
     );
     problem_set!(
         /// Problems of a delta-sync feed read.
-        FeedProblems: "401", "410", "422", "429", "500"
+        FeedProblems: "401", "410", "422", "429", "500", "503"
     );
     problem_set!(
         /// Problems of an authenticated create.
-        CreateProblems: "400", "401", "403", "409", "413", "415", "422", "429", "500"
+        CreateProblems: "400", "401", "403", "409", "413", "415", "422", "429", "500", "503"
     );
     problem_set!(
         /// Problems of an authenticated update with `If-Match`.
-        UpdateProblems: "400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500"
+        UpdateProblems: "400", "401", "403", "404", "409", "412", "413", "415", "422", "429", "500", "503"
     );
     problem_set!(
         /// Problems of an authenticated delete with `If-Match`.
-        DeleteProblems: "400", "401", "403", "404", "409", "412", "429", "500"
+        DeleteProblems: "400", "401", "403", "404", "409", "412", "429", "500", "503"
     );
     problem_set!(
         /// Problems of the unauthenticated token endpoints.
-        AuthProblems: "400", "401", "413", "415", "422", "429", "500"
+        AuthProblems: "400", "401", "413", "415", "422", "429", "500", "503"
     );
 }

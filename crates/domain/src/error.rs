@@ -59,6 +59,11 @@ pub enum DomainError {
     /// message says what to do instead.
     #[error("gone: {0}")]
     Gone(String),
+    /// The store is momentarily contended (a lock wait ran out, a deadlock
+    /// victim); the same request may succeed when retried. The message is
+    /// for logs only.
+    #[error("busy: {0}")]
+    Busy(String),
     /// Storage or another dependency failed; the message is for logs only.
     #[error("internal failure: {0}")]
     Internal(String),

@@ -138,8 +138,9 @@ pub struct Applied {
 ///   org-local date of `now` unless the request sets it (HubSpot's documented
 ///   behaviour for closed deals); leaving a closed stage clears `closed_at`,
 ///   and leaving lost clears `loss_reason` unless the request sets it;
-/// - a lost stage needs a `loss_reason`; a stage's `required_fields` must
-///   all be set after the change (stage gates).
+/// - entering a lost stage needs a `loss_reason`, and a lost deal's reason
+///   cannot be cleared; a stage's `required_fields` must all be set after
+///   the change (stage gates).
 ///
 /// `target` is the stage named by `changes.stage_id` (already checked to be
 /// in the opportunity's pipeline).
@@ -211,7 +212,9 @@ pub fn apply(
             enter_stage(&mut next, stage, now, tz, close_date_set, category_set);
             check_gates(&next, stage)?;
         }
-        None if next.status == StageKind::Lost && next.loss_reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
+        // Clearing the reason of a lost deal is refused; a lost deal that
+        // never had one (imported) can still be edited otherwise.
+        None if loss_reason_set && next.status == StageKind::Lost && next.loss_reason.as_deref().is_none_or(|r| r.trim().is_empty()) => {
             return Err(DomainError::invalid("loss_reason", "required", "a lost deal needs a loss_reason"));
         }
         None => {}
@@ -393,6 +396,26 @@ mod tests {
         assert_eq!(closed.stage_move.as_ref().unwrap().from_stage_id, Some(open.id));
         let fields: Vec<_> = closed.field_changes.iter().map(|c| c.field).collect();
         assert_eq!(fields, ["stage_id", "close_date", "forecast_category"]);
+        // Its reason cannot be cleared; a lost deal without one (imported)
+        // still takes other changes.
+        let clear = OpportunityChanges {
+            loss_reason: Some(None),
+            ..Default::default()
+        };
+        let err = apply(o, clear, None, late, tz).unwrap_err();
+        assert!(matches!(err, DomainError::Validation(ref e) if e[0].field == "loss_reason"));
+        let imported = Opportunity {
+            loss_reason: None,
+            ..o.clone()
+        };
+        let amount = OpportunityChanges {
+            amount_minor: Some(Some(500)),
+            ..Default::default()
+        };
+        assert_eq!(
+            apply(&imported, amount, None, late, tz).unwrap().opportunity.amount_minor,
+            Some(500)
+        );
         let reopen = OpportunityChanges {
             stage_id: Some(open.id),
             ..Default::default()

@@ -158,9 +158,12 @@ impl Store {
         model.updated_at = Set(self.now());
         let saved = model.update(&txn).await.map_err(db_err)?;
         if rebuild {
-            crate::rollups::rebuild_in(&txn, scope.org_id, self.now()).await?;
+            crate::rollups::mark_stale(&txn, scope.org_id).await?;
         }
         txn.commit().await.map_err(db_err)?;
+        if rebuild {
+            self.rebuild_in_background(scope.org_id);
+        }
         Ok(to_domain(saved))
     }
 }

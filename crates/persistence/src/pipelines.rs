@@ -282,9 +282,12 @@ impl Store {
         if let Some(position) = changes.position {
             saved.position = reorder(&txn, scope.org_id, pipeline_id, stage_id, position).await?;
             // Funnel rollups count by stage position.
-            crate::rollups::rebuild_in(&txn, scope.org_id, self.now()).await?;
+            crate::rollups::mark_stale(&txn, scope.org_id).await?;
         }
         txn.commit().await.map_err(db_err)?;
+        if changes.position.is_some() {
+            self.rebuild_in_background(scope.org_id);
+        }
         stage_to_domain(saved)
     }
 }

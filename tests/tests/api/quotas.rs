@@ -188,7 +188,7 @@ async fn exchange_rates_are_exact_one_per_day_and_never_for_the_base_currency() 
         .expect_problem(403, "forbidden");
 
     let listed = app.get("/api/v1/exchange-rates", &rep_token).await.expect(200).body;
-    let rows: Vec<(Value, Value, Value)> = listed
+    let rows: Vec<(Value, Value, Value)> = listed["data"]
         .as_array()
         .unwrap()
         .iter()
@@ -208,5 +208,10 @@ async fn exchange_rates_are_exact_one_per_day_and_never_for_the_base_currency() 
         .await
         .expect_problem(404, "not_found");
     let eur_only = app.get("/api/v1/exchange-rates?currency=EUR", &t).await.expect(200).body;
-    assert_eq!(eur_only.as_array().unwrap().len(), 1);
+    assert_eq!(eur_only["data"].as_array().unwrap().len(), 1);
+    let bad_filter = app
+        .get("/api/v1/exchange-rates?currency=xx", &t)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad_filter.error_fields(), ["currency"]);
 }

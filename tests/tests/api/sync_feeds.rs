@@ -206,3 +206,35 @@ async fn eight_writers_with_delays_and_2000_activities_replay_exactly() {
     pull_until(&app, &t, ACTIVITIES, cursor, &mut set, &server).await;
     pull_until(&app, &t, ACTIVITIES, None, &mut HashMap::new(), &server).await;
 }
+
+/// Cursors the feed never issued are refused by name: a sign, a leading
+/// zero, or a position beyond the newest change.
+#[tokio::test]
+async fn forged_cursors_are_refused_naming_the_cursor() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = admin.access_token.clone();
+    let account = app.post("/api/v1/accounts", &t, json!({"name": "Initech"})).await.expect(201).body["id"].clone();
+    let body = json!({"type": "call", "subject": "Call", "occurred_at": "2017-06-29T09:00:00Z", "account_id": account});
+    let id = app.post("/api/v1/activities", &t, body).await.expect(201).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let cursor = pull_until(&app, &t, ACTIVITIES, None, &mut HashMap::new(), &HashMap::from([(id, 1)])).await;
+    app.get(&format!("{ACTIVITIES}?cursor={}", cursor.unwrap()), &t).await.expect(200);
+    let encode = |raw: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    for raw in [
+        "f1|0|+1",
+        "f1|-1|1",
+        "f1|00|1",
+        "f1|9223372036854775807|1",
+        "f1|0|99999999999999999999",
+    ] {
+        for feed in [ACTIVITIES, TASKS, "/api/v1/opportunities/changes"] {
+            let answer = app.get(&format!("{feed}?cursor={}", encode(raw)), &t).await;
+            let problem = answer.expect_problem(422, "validation_failed");
+            assert_eq!(problem.error_fields(), ["cursor"], "{raw} on {feed}");
+        }
+    }
+}

@@ -127,7 +127,6 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 import::seed_demo(&store, email.as_deref(), password.as_deref()).await?;
             }
             tokio::spawn(prune_hourly(store.clone(), settings.change_retention_days));
-            tokio::spawn(rebuild_missing_rollups(store.clone()));
             let app = Application::build_with_store(&settings, store).map_err(|e: StartupError| e.to_string())?;
             tracing::info!(bind = %settings.bind, port = app.port(), "serving; docs at /docs, spec at /openapi.json");
             app.run_until_stopped().await.map_err(|e| e.to_string())
@@ -191,9 +190,10 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// Prunes the change log and drops all-zero rollup cells now and then every
-/// hour, for as long as the server runs; a failed run is logged and retried
-/// an hour later.
+/// Prunes the change log, drops all-zero rollup cells and builds rollups of
+/// orgs that have none (new since rollups existed, or left stale by a failed
+/// rebuild) now and then every hour, for as long as the server runs; a
+/// failed run is logged and retried an hour later.
 async fn prune_hourly(store: Store, retention_days: i64) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -204,6 +204,7 @@ async fn prune_hourly(store: Store, retention_days: i64) {
         if let Err(e) = store.compact_rollups().await {
             tracing::warn!(error = %e, "compacting analytics rollups failed");
         }
+        rebuild_missing_rollups(store.clone()).await;
     }
 }
 

@@ -34,12 +34,19 @@ impl ChangesQuery {
             .map(|raw| {
                 super::cursor_pair(raw, CURSOR_PREFIX, |rest| {
                     let (txid, seq) = rest.split_once('|')?;
-                    Some((txid.parse().ok()?, seq.parse().ok()?))
+                    Some((canonical(txid)?, canonical(seq)?))
                 })
             })
             .transpose()?;
         Ok((Limit::parse(self.limit)?, after))
     }
+}
+
+/// A non-negative integer written as the feed writes it: digits only, no
+/// sign, no leading zero.
+fn canonical(raw: &str) -> Option<i64> {
+    let plain = !raw.is_empty() && raw.len() <= 19 && raw.bytes().all(|b| b.is_ascii_digit()) && (raw == "0" || !raw.starts_with('0'));
+    plain.then(|| raw.parse().ok()).flatten()
 }
 
 /// Encodes a feed position.

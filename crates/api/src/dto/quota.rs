@@ -276,11 +276,28 @@ impl ExchangeRateInput {
     }
 }
 
+/// Every exchange rate of the org.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExchangeRateList {
+    /// By currency, then `valid_from`.
+    pub data: Vec<ExchangeRateDto>,
+}
+
 /// Exchange-rate list filter.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ExchangeRateQuery {
-    /// Only this currency's rates.
+    /// Only this currency's rates (ISO 4217).
     pub currency: Option<String>,
+}
+
+impl ExchangeRateQuery {
+    /// The currency filter.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] on `currency`.
+    pub fn currency(&self) -> Result<Option<Currency>, DomainError> {
+        self.currency.as_deref().map(|c| Currency::parse("currency", c)).transpose()
+    }
 }

@@ -139,6 +139,21 @@ async fn insert(
     s.execute(conn).await
 }
 
+/// The position of the newest row of `kind` in `org` (settled or not).
+async fn head(conn: &impl ConnectionTrait, org: Uuid, kind: SyncedKind) -> Result<Option<ChangeKey>, DomainError> {
+    let mut s = Sql::new(conn.get_database_backend());
+    let (o, k) = (s.bind(org), s.bind(kind.as_str()));
+    s.push(&format!(
+        "SELECT txid, seq FROM changes WHERE org_id = {o} AND entity = {k} ORDER BY txid DESC, seq DESC LIMIT 1"
+    ));
+    s.all(conn)
+        .await?
+        .first()
+        .map(|r| Ok((r.try_get("", "txid")?, r.try_get("", "seq")?)))
+        .transpose()
+        .map_err(|e: sea_orm::DbErr| db_err(e))
+}
+
 impl Store {
     /// [`record`], then, when the store was built with a test commit delay
     /// ([`crate::PoolOptions::test_commit_delay`]), a random pause of up to
@@ -169,7 +184,9 @@ impl Store {
     ///
     /// # Errors
     /// [`DomainError::Gone`] when `after` lies before the kind's pruning
-    /// horizon; [`DomainError::Internal`] on storage failure.
+    /// horizon; [`DomainError::Validation`] on `cursor` when it lies beyond
+    /// the newest change (no feed issued it); [`DomainError::Internal`] on
+    /// storage failure.
     pub async fn changes(
         &self,
         scope: &Scope,
@@ -215,8 +232,25 @@ impl Store {
             .map_err(db_err)?;
         // After the rows: a prune that removed rows this read missed has
         // committed its horizon by now.
+        let horizon = match cursor {
+            Some(_) => prune::horizon(conn, scope.org_id, kind).await?,
+            None => None,
+        };
         if let Some(cursor) = cursor
-            && let Some(horizon) = prune::horizon(conn, scope.org_id, kind).await?
+            && rows.is_empty()
+            && cursor
+                > horizon
+                    .unwrap_or((0, 0))
+                    .max(head(conn, scope.org_id, kind).await?.unwrap_or((0, 0)))
+        {
+            return Err(DomainError::invalid(
+                "cursor",
+                "beyond_feed",
+                "this cursor lies beyond the end of the feed, so this feed did not issue it; sync without a cursor",
+            ));
+        }
+        if let Some(cursor) = cursor
+            && let Some(horizon) = horizon
             && cursor < horizon
         {
             return Err(DomainError::Gone(

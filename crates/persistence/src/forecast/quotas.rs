@@ -188,6 +188,9 @@ impl Store {
             Some(if_match) => {
                 let current = find(&txn, scope.org_id, q.id, true).await?;
                 check_version(if_match, current.version)?;
+                if (current.amount_minor, &current.currency) == (q.amount_minor, &q.currency) {
+                    return Ok(current); // nothing changed: no new version
+                }
                 q.version = current.version + 1;
                 q.created_at = current.created_at;
                 row(&q).update(&txn).await.map_err(db_err)?;

@@ -26,7 +26,7 @@ pub(crate) mod read;
 mod rebuild;
 
 use facts::{facts, stage_lists};
-pub(crate) use rebuild::rebuild_in;
+pub(crate) use rebuild::mark_stale;
 
 /// The owner id of the cells summed over every owner.
 pub const ALL_OWNERS: Uuid = Uuid::max();

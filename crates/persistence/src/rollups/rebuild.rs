@@ -22,9 +22,15 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
     let backend = conn.get_database_backend();
     if backend == DbBackend::Postgres {
         // Writers of deals wait until the rebuild commits; readers do not.
+        // Then the org row, so a time-zone change waits too (and one that
+        // committed before is read below).
         conn.execute_unprepared("LOCK TABLE opportunities, opportunity_stage_history IN SHARE MODE")
             .await
             .map_err(db_err)?;
+        let mut s = Sql::new(backend);
+        let o = s.bind(org);
+        s.push(&format!("SELECT id FROM orgs WHERE id = {o} FOR SHARE"));
+        s.all(conn).await?;
     }
     for table in ["rollup_totals", "rollup_deltas"] {
         let mut s = Sql::new(backend);
@@ -63,16 +69,42 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
     write(conn, org, "rollup_totals", &totals, false).await?;
     write(conn, org, "rollup_deltas", &deltas, false).await?;
     mark_ready(conn, org, now).await?;
-    // Fresh statistics, so the planner aggregates the cells in memory.
-    let analyze = match backend {
-        DbBackend::Postgres => "ANALYZE rollup_totals, rollup_deltas",
-        _ => "ANALYZE",
-    };
-    conn.execute_unprepared(analyze).await.map_err(db_err)?;
+    if backend == DbBackend::Postgres {
+        // Fresh statistics, so the planner aggregates the cells in memory.
+        conn.execute_unprepared("ANALYZE rollup_totals, rollup_deltas")
+            .await
+            .map_err(db_err)?;
+    }
     Ok(deals)
 }
 
+/// Marks `org`'s rollups incomplete inside the caller's transaction (after
+/// a change that moves its cells, such as a new time zone): reports read
+/// stage history until [`Store::rebuild_in_background`] has rebuilt them.
+///
+/// # Errors
+/// [`DomainError::Internal`] on storage failure.
+pub(crate) async fn mark_stale(conn: &impl ConnectionTrait, org: Uuid) -> Result<(), DomainError> {
+    let mut s = Sql::new(conn.get_database_backend());
+    let o = s.bind(org);
+    s.push(&format!("DELETE FROM rollup_state WHERE org_id = {o}"));
+    s.execute(conn).await
+}
+
 impl Store {
+    /// Rebuilds `org`'s rollups in a task of its own (call it after the
+    /// transaction that marked them stale has committed); a failure is
+    /// logged, and the hourly job of `serve` retries orgs left without
+    /// rollups.
+    pub(crate) fn rebuild_in_background(&self, org: Uuid) {
+        let store = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = store.rebuild_rollups(Some(org)).await {
+                tracing::warn!(%org, error = %e, "rebuilding analytics rollups failed; reports read stage history");
+            }
+        });
+    }
+
     /// Deletes rollup cells whose figures all add up to zero (left behind
     /// when deals move on); returns how many.
     ///

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, delete, get, post, web, web::Json};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::dto::quota::{ExchangeRateDto, ExchangeRateInput, ExchangeRateQuery};
+use crate::dto::quota::{ExchangeRateDto, ExchangeRateInput, ExchangeRateList, ExchangeRateQuery};
 use crate::error::ApiError;
 use crate::error::responses::{CreateProblems, DeleteProblems, ReadProblems};
 use crate::extract::{JsonBody, QueryParams};
@@ -19,7 +19,7 @@ use crate::state::AppState;
     tag = "exchange-rates",
     operation_id = "list_exchange_rates",
     params(ExchangeRateQuery),
-    responses((status = 200, description = "All rates", body = Vec<ExchangeRateDto>), ReadProblems),
+    responses((status = 200, description = "All rates", body = ExchangeRateList), ReadProblems),
     security(("bearer" = []))
 )]
 #[get("/exchange-rates")]
@@ -27,9 +27,12 @@ pub async fn list_exchange_rates(
     state: web::Data<AppState>,
     caller: Caller,
     q: QueryParams<ExchangeRateQuery>,
-) -> Result<Json<Vec<ExchangeRateDto>>, ApiError> {
-    let rates = state.store.list_exchange_rates(&caller.0, q.0.currency.as_deref()).await?;
-    Ok(Json(rates.into_iter().map(ExchangeRateDto::from).collect()))
+) -> Result<Json<ExchangeRateList>, ApiError> {
+    let currency = q.0.currency()?;
+    let rates = state.store.list_exchange_rates(&caller.0, currency.map(|c| c.code())).await?;
+    Ok(Json(ExchangeRateList {
+        data: rates.into_iter().map(ExchangeRateDto::from).collect(),
+    }))
 }
 
 /// Adds a rate (admin only): one per currency and day; none for the base
