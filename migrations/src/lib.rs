@@ -18,6 +18,7 @@ mod m20261129_000009_create_changes;
 mod m20261129_000010_create_change_horizons;
 mod m20261129_000011_create_rollups;
 mod m20261129_000012_create_quotas_rates;
+mod m20261129_000013_create_forecast_adjustments;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_create_change_horizons::Migration),
             Box::new(m20261129_000011_create_rollups::Migration),
             Box::new(m20261129_000012_create_quotas_rates::Migration),
+            Box::new(m20261129_000013_create_forecast_adjustments::Migration),
         ]
     }
 }

@@ -232,5 +232,51 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(bad.error_fields(), ["period", "group_by"]);
-    let _ = &f.admin;
+
+    // A manager's adjustments: history kept, the newest in force, shown
+    // beside the computed value.
+    for (amount, note) in [("2000.00", "renewal likely"), ("1800.00", "trimmed after the call")] {
+        let body = json!({"user_id": f.rep_a, "period": "2017-Q1", "category": "commit", "amount": amount, "note": note});
+        app.post("/api/v1/forecast-adjustments", &t, body).await.expect(201);
+    }
+    let team = json!({"team_id": f.east, "period": "2017-Q1", "category": "best_case", "amount": "2500.00", "note": "east push"});
+    app.post("/api/v1/forecast-adjustments", &t, team).await.expect(201);
+    let adjusted = get("/api/v1/forecasts?period=2017-Q1&group_by=owner".into()).await;
+    let pick = |rows: &Value, key: &str, id: &str| -> (Value, Value, Value) {
+        let r = rows["rows"].as_array().unwrap().iter().find(|r| r[key] == id).unwrap().clone();
+        (r["commit"].clone(), r["adjusted_commit"].clone(), r["adjusted_best_case"].clone())
+    };
+    assert_eq!(
+        pick(&adjusted, "owner_id", &f.rep_a),
+        (json!("1550.00"), json!("1800.00"), Value::Null)
+    );
+    assert_eq!(pick(&adjusted, "owner_id", &f.rep_b), (json!("0.00"), Value::Null, Value::Null));
+    let teams = get("/api/v1/forecasts?period=2017-Q1&group_by=team".into()).await;
+    assert_eq!(pick(&teams, "team_id", &f.east), (json!("1550.00"), Value::Null, json!("2500.00")));
+    let history = get(format!("/api/v1/forecast-adjustments?period=2017-Q1&user_id={}", f.rep_a)).await;
+    let notes: Vec<(Value, Value)> = history["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["amount"].clone(), a["note"].clone()))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            (json!("1800.00"), json!("trimmed after the call")),
+            (json!("2000.00"), json!("renewal likely"))
+        ]
+    );
+    assert_eq!(history["data"][0]["author_id"], json!(f.admin.user_id));
+    let rep = app.login("alice@acme.test").await.access_token;
+    let body = json!({"user_id": f.rep_a, "period": "2017-Q1", "category": "commit", "amount": "9.00", "note": "mine"});
+    app.post("/api/v1/forecast-adjustments", &rep, body)
+        .await
+        .expect_problem(403, "forbidden");
+    let bad = json!({"user_id": f.rep_a, "period": "2017-Q1", "category": "worst_case", "amount": "1", "note": " "});
+    let bad = app
+        .post("/api/v1/forecast-adjustments", &t, bad)
+        .await
+        .expect_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["category", "note"]);
 }

@@ -88,6 +88,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::update::update_activity)
             .service(activities::delete::delete_activity)
             .service(forecasts::forecast)
+            .service(forecasts::adjustments::create_forecast_adjustment)
+            .service(forecasts::adjustments::list_forecast_adjustments)
             .service(quotas::list::list_quotas)
             .service(quotas::create::create_quota)
             .service(quotas::get::get_quota)

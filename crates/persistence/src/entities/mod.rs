@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod contacts;
 pub mod exchange_rates;
+pub mod forecast_adjustments;
 pub mod handoff_rules;
 pub mod handoff_tasks;
 pub mod idempotency_keys;

@@ -1,5 +1,6 @@
 //! Quotas and exchange rates: what forecasts are measured against.
 
+mod adjustments;
 mod fx;
 mod quotas;
 mod report;

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use chrono::{DateTime, NaiveDate, Utc};
 use glassbox_domain::analytics::AsOf;
 use glassbox_domain::forecast::fx::rate_on;
-use glassbox_domain::forecast::{DealAsOf, FiscalPeriod, ForecastFigures};
+use glassbox_domain::forecast::{AdjustedCategory, DealAsOf, FiscalPeriod, ForecastFigures, QuotaTarget};
 use glassbox_domain::money::Money;
 use glassbox_domain::org::{Currency, FiscalYearStartMonth};
 use glassbox_domain::pipeline::{ForecastCategory, StageKind};
@@ -69,6 +69,10 @@ pub struct ForecastRow {
     /// its members'; org: the sum of every user's); `None` when there is
     /// none.
     pub quota: Option<i128>,
+    /// The commit a manager put in force for this owner or team, if any.
+    pub adjusted_commit: Option<i128>,
+    /// The best case a manager put in force, if any.
+    pub adjusted_best_case: Option<i128>,
 }
 
 /// A forecast.
@@ -306,6 +310,8 @@ impl Store {
                         key: RowKey::Owner(u),
                         figures: by_owner.get(&u).copied().unwrap_or_default(),
                         quota: user_quota.get(&u).copied(),
+                        adjusted_commit: None,
+                        adjusted_best_case: None,
                     })
                     .collect()
             }
@@ -320,6 +326,8 @@ impl Store {
                             key: RowKey::Team(t),
                             figures: sum_figures(&users),
                             quota: team_quota.get(&t).copied().or_else(|| sum_quota(&users)),
+                            adjusted_commit: None,
+                            adjusted_best_case: None,
                         }
                     })
                     .collect()
@@ -337,9 +345,24 @@ impl Store {
                     key: RowKey::Org,
                     figures: sum_figures(&users),
                     quota,
+                    adjusted_commit: None,
+                    adjusted_best_case: None,
                 }]
             }
         };
+        let adjustments = super::adjustments::in_force(conn, scope.org_id, q.period.kind, days.0).await?;
+        let mut rows = rows;
+        for row in &mut rows {
+            let target = match row.key {
+                RowKey::Owner(u) => Some(QuotaTarget::User(u)),
+                RowKey::Team(t) => Some(QuotaTarget::Team(t)),
+                RowKey::Org => q.team_id.map(QuotaTarget::Team),
+            };
+            if let Some(target) = target {
+                row.adjusted_commit = adjustments.get(&(target, AdjustedCategory::Commit)).map(|a| i128::from(*a));
+                row.adjusted_best_case = adjustments.get(&(target, AdjustedCategory::BestCase)).map(|a| i128::from(*a));
+            }
+        }
         Ok(ForecastReport {
             period: q.period,
             days,

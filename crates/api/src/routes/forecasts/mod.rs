@@ -1,4 +1,7 @@
-//! `GET /api/v1/forecasts`: one handler.
+//! `GET /api/v1/forecasts`, and the adjustments managers make to them.
+
+pub mod adjustments;
+
 use actix_web::{get, web, web::Json};
 
 use crate::auth::Caller;
