@@ -19,6 +19,7 @@ mod m20261129_000010_create_change_horizons;
 mod m20261129_000011_create_rollups;
 mod m20261129_000012_create_quotas_rates;
 mod m20261129_000013_create_forecast_adjustments;
+mod m20261129_000014_create_api_keys;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_create_rollups::Migration),
             Box::new(m20261129_000012_create_quotas_rates::Migration),
             Box::new(m20261129_000013_create_forecast_adjustments::Migration),
+            Box::new(m20261129_000014_create_api_keys::Migration),
         ]
     }
 }

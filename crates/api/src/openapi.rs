@@ -21,7 +21,7 @@ currency; keyset pagination (`limit`, `cursor` → `next_cursor`); `ETag`/`If-Ma
 per-field `errors`. Every response carries `X-Request-Id`. Every POST accepts `Idempotency-Key` (1–255 visible ASCII \
 characters, kept 24 hours per org): a retry with the same key and request gets the first status and body with \
 `Idempotent-Replayed: true` and writes nothing; the same key with another request is 422; while the first request \
-is still running, 409. Requests to `/api/` are rate-limited per user (per client address without a valid token): answers carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), and a request over the limit gets 429 `rate_limited` with `Retry-After`.",
+is still running, 409. Integrations authenticate with an API key (`Authorization: Bearer gbx_…`, see `/api/v1/api-keys`): it acts as the admin who created it, limited to its `resource:read`/`resource:write` scopes (403 otherwise); revoked or expired keys get 401. Requests to `/api/` are rate-limited per user (per client address without a valid token): answers carry `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers), and a request over the limit gets 429 `rate_limited` with `Retry-After`.",
         license(name = "Apache-2.0", identifier = "Apache-2.0")
     ),
     modifiers(&BearerAuth),
@@ -37,6 +37,7 @@ is still running, 409. Requests to `/api/` are rate-limited per user (per client
         (name = "accounts", description = "Customer companies"),
         (name = "contacts", description = "People at accounts"),
         (name = "products", description = "The product catalogue"),
+        (name = "api-keys", description = "API keys for integrations"),
         (name = "forecasts", description = "Forecasts per fiscal period against quotas"),
         (name = "quotas", description = "Quotas per user or team and fiscal period"),
         (name = "exchange-rates", description = "Exchange rates to the org's base currency"),

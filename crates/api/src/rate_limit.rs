@@ -1,6 +1,6 @@
 //! Rate limiting per caller with the `governor` crate (GCRA, the generic
-//! cell rate algorithm of ITU-T I.371): each authenticated user, and each
-//! client address for requests without a valid token, gets
+//! cell rate algorithm of ITU-T I.371): each authenticated user, each API
+//! key, and each client address for requests without a valid token, gets
 //! `GLASSBOX_RATE_LIMIT_PER_MINUTE` requests per minute to `/api/`, with a
 //! burst of that many. Every limited answer carries the IETF headers of
 //! draft-ietf-httpapi-ratelimit-headers (`RateLimit-Policy: "default";q=N;w=60`
@@ -74,6 +74,9 @@ fn caller_key(req: &ServiceRequest, state: &AppState) -> String {
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, t)| t.trim());
+    if let Some(t) = token.filter(|t| t.starts_with(crate::auth::api_key::PREFIX)) {
+        return format!("key:{}", crate::auth::api_key::hash(t));
+    }
     if let Some(claims) = token.and_then(|t| state.jwt.verify(t, state.store.clock().now()).ok()) {
         return format!("user:{}", claims.sub);
     }

@@ -8,6 +8,7 @@
 pub mod account;
 pub mod activity;
 pub mod analytics;
+pub mod api_key;
 pub mod calendar;
 pub mod clock;
 pub mod error;

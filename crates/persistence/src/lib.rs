@@ -12,6 +12,7 @@ pub mod accounts;
 pub mod activities;
 pub mod activities_batch;
 pub mod analytics;
+pub mod api_keys;
 pub mod auth;
 mod calendars;
 pub mod changes;

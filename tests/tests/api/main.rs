@@ -6,6 +6,7 @@ mod activities;
 mod activity_batch;
 mod analytics;
 mod analytics_sample;
+mod api_keys;
 mod auth;
 mod concurrency;
 mod errors;

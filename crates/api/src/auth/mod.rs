@@ -1,6 +1,8 @@
-//! Authentication: access tokens (JWT), refresh tokens, password hashing and
-//! the [`Caller`] extractor that turns a bearer token into a [`Scope`].
+//! Authentication: access tokens (JWT), API keys, refresh tokens, password
+//! hashing and the [`Caller`] extractor that turns a bearer token into a
+//! [`Scope`].
 
+pub mod api_key;
 pub mod jwt;
 pub mod password;
 
@@ -35,9 +37,13 @@ impl FromRequest for Caller {
                 scheme.eq_ignore_ascii_case("bearer").then_some(token)
             })
             .map(|t| t.trim().to_owned());
+        let needed = glassbox_domain::api_key::required_scope(req.method().as_str(), req.path());
         Box::pin(async move {
             let state = state.ok_or_else(|| DomainError::Internal("application state missing".into()))?;
             let token = token.ok_or_else(|| DomainError::Unauthenticated("send Authorization: Bearer <access token>".into()))?;
+            if token.starts_with(api_key::PREFIX) {
+                return api_key::caller(&state, &token, needed).await;
+            }
             let claims = state.jwt.verify(&token, state.store.clock().now())?;
             let scope = state.store.load_scope(claims.org, claims.sub).await?;
             Ok(Caller(scope))

@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 pub mod activity_batch;
 pub mod analytics;
+pub mod api_key;
 pub mod auth;
 pub mod changes;
 pub mod forecast;

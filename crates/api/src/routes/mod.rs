@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod analytics;
+pub mod api_keys;
 pub mod auth;
 pub mod contacts;
 pub mod exchange_rates;
@@ -87,6 +88,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(activities::get::get_activity)
             .service(activities::update::update_activity)
             .service(activities::delete::delete_activity)
+            .service(api_keys::create_api_key)
+            .service(api_keys::list_api_keys)
+            .service(api_keys::revoke_api_key)
             .service(forecasts::forecast)
             .service(forecasts::adjustments::create_forecast_adjustment)
             .service(forecasts::adjustments::list_forecast_adjustments)
