@@ -177,6 +177,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     // Tests drive thousands of requests with one token; the rate-limit test
     // sets its own limit.
     settings.rate_limit_per_minute = 0;
+    settings.login_attempts_per_minute = 0;
     adjust(&mut settings);
     if std::env::var("TEST_LOG").is_ok() {
         glassbox_api::telemetry::init("debug", settings.log_format);

@@ -94,6 +94,9 @@ pub struct Settings {
     /// Requests per minute to `/api/` per user (or per client address
     /// without a valid token), in bursts of as many; 0: no limit.
     pub rate_limit_per_minute: u32,
+    /// Sign-in attempts per minute per email and per client address; 0:
+    /// no throttle.
+    pub login_attempts_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -116,6 +119,7 @@ impl Default for Settings {
             change_retention_days: 30,
             test_commit_delay_ms: 0,
             rate_limit_per_minute: 1200,
+            login_attempts_per_minute: 10,
         }
     }
 }

@@ -65,6 +65,7 @@ impl Application {
             store,
             jwt: JwtKeys::new(&secret, Duration::seconds(settings.access_token_ttl))?,
             refresh_ttl: Duration::seconds(settings.refresh_token_ttl),
+            logins: crate::rate_limit::LoginThrottle::new(settings.login_attempts_per_minute),
         });
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
@@ -76,6 +77,7 @@ impl Application {
         let limit = web::Data::new(BodyLimit(settings.body_limit));
         let rate_limits = web::Data::new(crate::rate_limit::RateLimits::new(settings.rate_limit_per_minute));
         let idle = rate_limits.clone();
+        let idle_logins = state.clone();
         tokio::spawn(async move {
             let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
             loop {
@@ -83,6 +85,7 @@ impl Application {
                 if let Some(limits) = idle.as_ref() {
                     limits.shrink();
                 }
+                idle_logins.logins.shrink();
             }
         });
         let origins = settings.cors_origin_list();

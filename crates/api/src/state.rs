@@ -14,4 +14,6 @@ pub struct AppState {
     pub jwt: JwtKeys,
     /// Refresh-token lifetime.
     pub refresh_ttl: Duration,
+    /// Sign-in attempts per email and per client address.
+    pub logins: crate::rate_limit::LoginThrottle,
 }

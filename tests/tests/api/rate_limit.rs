@@ -39,3 +39,31 @@ async fn a_caller_over_its_limit_gets_429_with_retry_after_and_others_go_on() {
         .await
         .expect_problem(429, "rate_limited");
 }
+
+#[tokio::test]
+async fn sign_ins_are_throttled_with_the_same_answer_for_known_and_unknown_emails() {
+    let app = spawn_app_with(|s| s.login_attempts_per_minute = 3).await;
+    app.bootstrap("Acme", "ana@acme.test").await; // one attempt
+    let attempt = |email: &str, password: &str| {
+        let body = json!({"email": email, "password": password});
+        app.call(Method::POST, "/api/v1/auth/token", None, Some(body))
+    };
+    attempt("nobody@acme.test", "wrong password")
+        .await
+        .expect_problem(401, "unauthenticated");
+    attempt("ana@acme.test", "wrong password")
+        .await
+        .expect_problem(401, "unauthenticated");
+    // This address has used its three attempts: even the right password waits.
+    let refused = attempt("ana@acme.test", PASSWORD).await.expect_problem(429, "rate_limited");
+    let retry: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=20).contains(&retry), "Retry-After {retry}");
+    let unknown = attempt("nobody@acme.test", "wrong password")
+        .await
+        .expect_problem(429, "rate_limited");
+    assert_eq!(
+        (&unknown.body["title"], &unknown.body["code"]),
+        (&refused.body["title"], &refused.body["code"])
+    );
+    assert!(unknown.header("retry-after").is_some());
+}

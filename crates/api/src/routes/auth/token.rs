@@ -1,5 +1,5 @@
 //! `POST /api/v1/auth/token`: one handler.
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use glassbox_domain::DomainError;
 use glassbox_domain::user::Email;
 
@@ -13,6 +13,9 @@ use crate::state::AppState;
 
 /// Signs in with email and password; returns an access token and a
 /// single-use refresh token. Unknown emails take as long as wrong passwords.
+/// Attempts are throttled per email (known or not) and per client address
+/// (`GLASSBOX_LOGIN_ATTEMPTS_PER_MINUTE`, default 10): over it, 429 with
+/// `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     operation_id = "create_token",
@@ -20,8 +23,10 @@ use crate::state::AppState;
     responses((status = 200, description = "Signed in", body = TokenResponse), AuthProblems)
 )]
 #[post("/auth/token")]
-pub async fn create_token(state: web::Data<AppState>, body: JsonBody<TokenRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create_token(state: web::Data<AppState>, http: HttpRequest, body: JsonBody<TokenRequest>) -> Result<HttpResponse, ApiError> {
     let req = body.0;
+    let peer = http.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    state.logins.check(&req.email, &peer)?;
     let candidates = match Email::parse("email", &req.email) {
         Ok(email) => state.store.find_credentials(email.as_str()).await?,
         Err(_) => Vec::new(),
