@@ -22,6 +22,7 @@ pub mod forecast;
 pub mod handoffs;
 pub mod idempotency;
 pub mod import;
+pub mod offboarding;
 pub mod opportunities;
 pub mod orgs;
 pub mod pipelines;

@@ -16,6 +16,7 @@ mod handoffs;
 mod idempotency;
 mod import;
 mod migrations;
+mod offboarding;
 mod openapi;
 mod opportunities;
 mod opportunity_lists;

@@ -48,6 +48,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(users::create::create_user)
             .service(users::get::get_user)
             .service(users::update::update_user)
+            .service(users::deactivate::deactivate_user)
             .service(teams::list::list_teams)
             .service(teams::create::create_team)
             .service(teams::get::get_team)
