@@ -207,8 +207,8 @@ async fn eight_writers_with_delays_and_2000_activities_replay_exactly() {
     pull_until(&app, &t, ACTIVITIES, None, &mut HashMap::new(), &server).await;
 }
 
-/// Cursors the feed never issued are refused by name: a sign, a leading
-/// zero, or a position beyond the newest change.
+/// Cursors the feed never issued are refused by name: another feed's, a
+/// sign, a leading zero, or a position beyond the newest change.
 #[tokio::test]
 async fn forged_cursors_are_refused_naming_the_cursor() {
     use base64::Engine;
@@ -222,7 +222,16 @@ async fn forged_cursors_are_refused_naming_the_cursor() {
         .unwrap()
         .to_owned();
     let cursor = pull_until(&app, &t, ACTIVITIES, None, &mut HashMap::new(), &HashMap::from([(id, 1)])).await;
-    app.get(&format!("{ACTIVITIES}?cursor={}", cursor.unwrap()), &t).await.expect(200);
+    let cursor = cursor.unwrap();
+    app.get(&format!("{ACTIVITIES}?cursor={cursor}"), &t).await.expect(200);
+    // One feed's cursor is refused by another.
+    for feed in [TASKS, "/api/v1/opportunities/changes"] {
+        let other = app
+            .get(&format!("{feed}?cursor={cursor}"), &t)
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(other.error_fields(), ["cursor"]);
+    }
     let encode = |raw: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
     for raw in [
         "f1|0|+1",

@@ -3,12 +3,23 @@
 use base64::Engine;
 use glassbox_domain::DomainError;
 use glassbox_domain::page::Limit;
-use glassbox_persistence::changes::{ChangeKey, ChangeOp};
+use glassbox_persistence::changes::{ChangeKey, ChangeOp, SyncedKind};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-const CURSOR_PREFIX: &str = "f1|";
+/// Cursors issued before feeds had prefixes of their own (still read, by
+/// every feed).
+const LEGACY_PREFIX: &str = "f1|";
+
+/// Each feed's cursor prefix: one feed's cursor is refused by another.
+fn prefix(kind: SyncedKind) -> &'static str {
+    match kind {
+        SyncedKind::Activity => "fa1|",
+        SyncedKind::Opportunity => "fo1|",
+        SyncedKind::HandoffTask => "ft1|",
+    }
+}
 
 /// Feed parameters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -27,16 +38,15 @@ impl ChangesQuery {
     ///
     /// # Errors
     /// [`DomainError::Validation`] on `limit` or `cursor`.
-    pub fn parse(&self) -> Result<(Limit, Option<ChangeKey>), DomainError> {
+    pub fn parse(&self, kind: SyncedKind) -> Result<(Limit, Option<ChangeKey>), DomainError> {
+        let position = |rest: &str| {
+            let (txid, seq) = rest.split_once('|')?;
+            Some((canonical(txid)?, canonical(seq)?))
+        };
         let after = self
             .cursor
             .as_deref()
-            .map(|raw| {
-                super::cursor_pair(raw, CURSOR_PREFIX, |rest| {
-                    let (txid, seq) = rest.split_once('|')?;
-                    Some((canonical(txid)?, canonical(seq)?))
-                })
-            })
+            .map(|raw| super::cursor_pair(raw, prefix(kind), position).or_else(|_| super::cursor_pair(raw, LEGACY_PREFIX, position)))
             .transpose()?;
         Ok((Limit::parse(self.limit)?, after))
     }
@@ -49,9 +59,9 @@ fn canonical(raw: &str) -> Option<i64> {
     plain.then(|| raw.parse().ok()).flatten()
 }
 
-/// Encodes a feed position.
-pub fn encode_cursor((txid, seq): ChangeKey) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{CURSOR_PREFIX}{txid}|{seq}"))
+/// Encodes a position in the `kind` feed.
+pub fn encode_cursor(kind: SyncedKind, (txid, seq): ChangeKey) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{}{txid}|{seq}", prefix(kind)))
 }
 
 /// `upsert` or `delete`.
@@ -104,6 +114,7 @@ impl<T: ToSchema> ChangesPage<T> {
     /// The wire page of `page`: each `upsert` carries the current record
     /// from `current` (by id) in its wire form `to_dto`.
     pub fn new<R>(
+        kind: SyncedKind,
         page: glassbox_domain::page::Page<glassbox_persistence::changes::Change, ChangeKey>,
         after: Option<ChangeKey>,
         current: &std::collections::HashMap<Uuid, R>,
@@ -112,7 +123,7 @@ impl<T: ToSchema> ChangesPage<T> {
         let last = page.items.last().map(|c| c.key).or(after);
         Self {
             has_more: page.next_after.is_some(),
-            next_cursor: last.map(encode_cursor),
+            next_cursor: last.map(|key| encode_cursor(kind, key)),
             data: page
                 .items
                 .iter()

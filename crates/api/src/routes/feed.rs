@@ -33,9 +33,9 @@ where
     Fut: Future<Output = Result<Vec<R>, DomainError>>,
     T: ToSchema,
 {
-    let (limit, after) = q.parse()?;
+    let (limit, after) = q.parse(kind)?;
     let page = state.store.changes(scope, kind, after, limit).await?;
     let ids = page.items.iter().map(|c| c.record_id).collect();
     let current: HashMap<Uuid, R> = load(ids).await?.into_iter().map(|r| (id_of(&r), r)).collect();
-    Ok(Json(ChangesPage::new(page, after, &current, to_dto)))
+    Ok(Json(ChangesPage::new(kind, page, after, &current, to_dto)))
 }
