@@ -68,6 +68,17 @@ impl<T, K> Page<T, K> {
             next_after: self.next_after,
         }
     }
+
+    /// The same page with every item converted by a fallible `f`.
+    ///
+    /// # Errors
+    /// The first error of `f`.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U, K>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, E>>()?,
+            next_after: self.next_after,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -210,10 +210,7 @@ impl Store {
             .await
             .map_err(db_err)?;
         let page = Page::from_overfetch(rows, page.limit, |r| r.id);
-        Ok(Page {
-            items: page.items.into_iter().map(activity).collect::<Result<_, _>>()?,
-            next_after: page.next_after,
-        })
+        page.try_map(activity)
     }
 
     /// One live activity.

@@ -192,10 +192,7 @@ pub struct AdjustmentDto {
 
 impl From<ForecastAdjustment> for AdjustmentDto {
     fn from(a: ForecastAdjustment) -> Self {
-        let (user_id, team_id) = match a.target {
-            QuotaTarget::User(id) => (Some(id), None),
-            QuotaTarget::Team(id) => (None, Some(id)),
-        };
+        let (user_id, team_id) = a.target.ids();
         Self {
             id: a.id,
             user_id,
@@ -238,18 +235,7 @@ impl AdjustmentInput {
     /// [`DomainError::Validation`] naming every bad field.
     pub fn parse(&self, org: &Org) -> Result<ForecastAdjustment, DomainError> {
         let mut errors = Errors::new();
-        let target = match (self.user_id, self.team_id) {
-            (Some(u), None) => Some(QuotaTarget::User(u)),
-            (None, Some(t)) => Some(QuotaTarget::Team(t)),
-            _ => {
-                errors.push(glassbox_domain::FieldError::new(
-                    "user_id",
-                    "one_target",
-                    "give exactly one of user_id and team_id",
-                ));
-                None
-            }
-        };
+        let target = errors.take(QuotaTarget::from_ids(self.user_id, self.team_id, false)).flatten();
         let period = errors.take(FiscalPeriod::parse("period", &self.period));
         let category = errors.take(AdjustedCategory::parse("category", &self.category));
         let base = Currency::parse("currency", &org.base_currency).map_err(|_| DomainError::Internal("bad base currency".into()))?;

@@ -49,10 +49,7 @@ pub struct QuotaDto {
 
 impl From<Quota> for QuotaDto {
     fn from(q: Quota) -> Self {
-        let (user_id, team_id) = match q.target {
-            QuotaTarget::User(id) => (Some(id), None),
-            QuotaTarget::Team(id) => (None, Some(id)),
-        };
+        let (user_id, team_id) = q.target.ids();
         Self {
             id: q.id,
             user_id,
@@ -105,18 +102,7 @@ impl NewQuotaInput {
     pub fn parse(&self, org: &Org) -> Result<Quota, DomainError> {
         let mut errors = Errors::new();
         let id = errors.take(glassbox_domain::id::new_record_id("id", self.id));
-        let target = match (self.user_id, self.team_id) {
-            (Some(u), None) => Some(QuotaTarget::User(u)),
-            (None, Some(t)) => Some(QuotaTarget::Team(t)),
-            _ => {
-                errors.push(glassbox_domain::FieldError::new(
-                    "user_id",
-                    "one_target",
-                    "give exactly one of user_id and team_id",
-                ));
-                None
-            }
-        };
+        let target = errors.take(QuotaTarget::from_ids(self.user_id, self.team_id, false)).flatten();
         let period = errors.take(FiscalPeriod::parse("period", &self.period));
         let currency = errors.take(Currency::parse("currency", self.currency.as_deref().unwrap_or(&org.base_currency)));
         let amount = currency.and_then(|c| errors.take(Money::parse_amount("amount", &self.amount, c)));

@@ -90,6 +90,20 @@ pub fn rate_on<'a>(rates: &'a [ExchangeRate], currency: &str, day: NaiveDate) ->
         .max_by_key(|r| r.valid_from)
 }
 
+/// `minor` units of `currency` in minor units of `base`, at the rate of
+/// `day` among `rates` (1 for the base currency itself); `None` when the
+/// currency has no rate on that day.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `currency` when it is not ISO 4217.
+pub fn to_base(rates: &[ExchangeRate], base: Currency, currency: &str, minor: i64, day: NaiveDate) -> Result<Option<i128>, DomainError> {
+    if currency == base.code() {
+        return Ok(Some(i128::from(minor)));
+    }
+    let from = Currency::parse("currency", currency)?;
+    Ok(rate_on(rates, currency, day).map(|r| r.rate.convert(i128::from(minor), from, base)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

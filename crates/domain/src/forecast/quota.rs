@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::period::FiscalPeriod;
+use crate::DomainError;
 
 /// Whose quota it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -13,6 +14,47 @@ pub enum QuotaTarget {
     /// A team; when a team has none for a period, its quota is the sum of
     /// its members' quotas.
     Team(Uuid),
+}
+
+impl QuotaTarget {
+    /// The target of a request naming exactly one of `user_id` and
+    /// `team_id`; `None` when neither is given and `optional`.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] on `user_id` with code `one_target`.
+    pub fn from_ids(user_id: Option<Uuid>, team_id: Option<Uuid>, optional: bool) -> Result<Option<Self>, DomainError> {
+        match (user_id, team_id) {
+            (Some(u), None) => Ok(Some(Self::User(u))),
+            (None, Some(t)) => Ok(Some(Self::Team(t))),
+            (None, None) if optional => Ok(None),
+            _ => Err(DomainError::invalid(
+                "user_id",
+                "one_target",
+                "give exactly one of user_id and team_id",
+            )),
+        }
+    }
+
+    /// `(user_id, team_id)`, one of them set.
+    pub fn ids(&self) -> (Option<Uuid>, Option<Uuid>) {
+        match *self {
+            Self::User(id) => (Some(id), None),
+            Self::Team(id) => (None, Some(id)),
+        }
+    }
+
+    /// Stored form: `("user" | "team", id)`.
+    pub fn stored(&self) -> (&'static str, Uuid) {
+        match *self {
+            Self::User(id) => ("user", id),
+            Self::Team(id) => ("team", id),
+        }
+    }
+
+    /// From the stored form (anything but `team` is a user).
+    pub fn from_stored(kind: &str, id: Uuid) -> Self {
+        if kind == "team" { Self::Team(id) } else { Self::User(id) }
+    }
 }
 
 /// A quota for one fiscal period.

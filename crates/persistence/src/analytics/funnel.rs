@@ -39,12 +39,12 @@ pub enum Source {
     History,
 }
 
-/// The local day the rollups can answer for, if they can.
+/// `day` (the local day of `as_of`) when the rollups can answer for it.
 async fn rollup_day(
     conn: &impl sea_orm::ConnectionTrait,
     org: Uuid,
     q: &FunnelQuery,
-    as_of: chrono::DateTime<chrono::Utc>,
+    day: chrono::NaiveDate,
 ) -> Result<Option<chrono::NaiveDate>, DomainError> {
     if q.source == Source::History || matches!(q.report.as_of, Some(glassbox_domain::analytics::AsOf::Instant(_))) {
         return Ok(None);
@@ -52,8 +52,7 @@ async fn rollup_day(
     if !crate::rollups::ready(conn, org).await? {
         return Ok(None);
     }
-    let tz = crate::calendars::org_time_zone(conn, org).await?;
-    Ok(Some(as_of.with_timezone(&tz.tz()).date_naive()))
+    Ok(Some(day))
 }
 
 impl Store {
@@ -73,6 +72,7 @@ impl Store {
             org,
             owners,
             as_of,
+            day,
             window,
             start,
             end,
@@ -85,7 +85,7 @@ impl Store {
             window,
             as_of,
         };
-        if let Some(day) = rollup_day(conn, org, q, as_of).await? {
+        if let Some(day) = rollup_day(conn, org, q, day).await? {
             let scope = crate::rollups::read::Scope {
                 org,
                 pipeline: pipeline_id,
@@ -198,7 +198,7 @@ impl Store {
         if stages.iter().any(|st| !(0..63).contains(&st.position)) {
             return Err(DomainError::Internal("stage positions beyond 62".into()));
         }
-        let (mut per_stage, mut transitions) = match rollup_day(conn, b.org, q, b.as_of).await? {
+        let (mut per_stage, mut transitions) = match rollup_day(conn, b.org, q, b.day).await? {
             Some(day) => {
                 let scope = crate::rollups::read::Scope {
                     org: b.org,

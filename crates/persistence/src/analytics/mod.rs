@@ -143,6 +143,8 @@ struct Bounds {
     owners: Option<Vec<Uuid>>,
     /// `as_of` as an instant.
     as_of: DateTime<Utc>,
+    /// The org-local day of `as_of`.
+    day: chrono::NaiveDate,
     /// The window in org-local days.
     window: DateWindow,
     /// UTC start of the window's first day.
@@ -168,6 +170,7 @@ async fn bounds(conn: &impl ConnectionTrait, org: Uuid, q: &ReportQuery, now: Da
         org,
         owners,
         as_of,
+        day: today,
         window,
         start,
         end,

@@ -72,6 +72,7 @@ impl Store {
             org,
             owners,
             as_of: at,
+            day: _,
             window,
             start,
             end,

@@ -12,22 +12,13 @@ use uuid::Uuid;
 use crate::Store;
 use crate::entities::forecast_adjustments as adj;
 use crate::error::db_err;
-use crate::refs::{Ref, check};
-
-fn target_of(kind: &str, id: Uuid) -> QuotaTarget {
-    if kind == "team" {
-        QuotaTarget::Team(id)
-    } else {
-        QuotaTarget::User(id)
-    }
-}
 
 fn to_domain(m: adj::Model) -> Result<ForecastAdjustment, DomainError> {
     let corrupt = || DomainError::Internal("stored forecast adjustment is bad".into());
     Ok(ForecastAdjustment {
         id: m.id,
         org_id: m.org_id,
-        target: target_of(&m.target_kind, m.target_id),
+        target: QuotaTarget::from_stored(&m.target_kind, m.target_id),
         period: FiscalPeriod::parse("period", &m.period).map_err(|_| corrupt())?,
         first_day: m.first_day,
         category: AdjustedCategory::parse("category", &m.category).map_err(|_| corrupt())?,
@@ -76,16 +67,8 @@ impl Store {
             return Err(DomainError::Forbidden("only admins and managers adjust forecasts".into()));
         }
         let txn = self.begin_write().await?;
-        let (kind, id) = match a.target {
-            QuotaTarget::User(id) => {
-                check(&txn, scope.org_id, &[("user_id", Some(id), Ref::User)]).await?;
-                ("user", id)
-            }
-            QuotaTarget::Team(id) => {
-                check(&txn, scope.org_id, &[("team_id", Some(id), Ref::Team)]).await?;
-                ("team", id)
-            }
-        };
+        super::quotas::check_target(&txn, scope.org_id, a.target).await?;
+        let (kind, id) = a.target.stored();
         a.org_id = scope.org_id;
         a.author_id = scope.user_id;
         a.created_at = self.now();
@@ -129,10 +112,7 @@ impl Store {
                 .filter(adj::Column::FirstDay.eq(first_day));
         }
         if let Some(t) = target {
-            let (kind, id) = match t {
-                QuotaTarget::User(id) => ("user", id),
-                QuotaTarget::Team(id) => ("team", id),
-            };
+            let (kind, id) = t.stored();
             q = q.filter(adj::Column::TargetKind.eq(kind)).filter(adj::Column::TargetId.eq(id));
         }
         q.order_by_desc(adj::Column::CreatedAt)

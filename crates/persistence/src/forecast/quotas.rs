@@ -34,10 +34,7 @@ fn kind_of(raw: &str) -> Result<PeriodKind, DomainError> {
 }
 
 fn to_domain(m: quotas::Model) -> Result<Quota, DomainError> {
-    let target = match m.target_kind.as_str() {
-        "team" => QuotaTarget::Team(m.target_id),
-        _ => QuotaTarget::User(m.target_id),
-    };
+    let target = QuotaTarget::from_stored(&m.target_kind, m.target_id);
     let period = FiscalPeriod::parse("period", &m.period).map_err(|_| DomainError::Internal("stored quota period is bad".into()))?;
     if period.kind != kind_of(&m.period_kind)? {
         return Err(DomainError::Internal("stored quota period kinds disagree".into()));
@@ -58,10 +55,7 @@ fn to_domain(m: quotas::Model) -> Result<Quota, DomainError> {
 }
 
 fn row(q: &Quota) -> quotas::ActiveModel {
-    let (kind, id) = match q.target {
-        QuotaTarget::User(id) => ("user", id),
-        QuotaTarget::Team(id) => ("team", id),
-    };
+    let (kind, id) = q.target.stored();
     quotas::ActiveModel {
         id: Set(q.id),
         org_id: Set(q.org_id),
@@ -86,6 +80,18 @@ async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -
     }
     let m = q.one(conn).await.map_err(db_err)?.ok_or(DomainError::NotFound("quota"))?;
     to_domain(m)
+}
+
+/// Checks that a quota or adjustment target is an active user or a team
+/// of the org.
+///
+/// # Errors
+/// [`DomainError::Validation`] naming `user_id` or `team_id`.
+pub(crate) async fn check_target(conn: &impl ConnectionTrait, org: Uuid, target: QuotaTarget) -> Result<(), DomainError> {
+    match target {
+        QuotaTarget::User(id) => check(conn, org, &[("user_id", Some(id), Ref::User)]).await,
+        QuotaTarget::Team(id) => check(conn, org, &[("team_id", Some(id), Ref::Team)]).await,
+    }
 }
 
 fn require_planner(scope: &Scope) -> Result<(), DomainError> {
@@ -127,10 +133,7 @@ impl Store {
             .await
             .map_err(db_err)?;
         let page = Page::from_overfetch(rows, page.limit, |r| r.id);
-        Ok(Page {
-            items: page.items.into_iter().map(to_domain).collect::<Result<_, _>>()?,
-            next_after: page.next_after,
-        })
+        page.try_map(to_domain)
     }
 
     /// One quota.
@@ -156,14 +159,8 @@ impl Store {
         q.updated_at = now;
         match update {
             None => {
-                match q.target {
-                    QuotaTarget::User(id) => check(&txn, scope.org_id, &[("user_id", Some(id), Ref::User)]).await?,
-                    QuotaTarget::Team(id) => check(&txn, scope.org_id, &[("team_id", Some(id), Ref::Team)]).await?,
-                }
-                let (kind, id) = match q.target {
-                    QuotaTarget::User(id) => ("user", id),
-                    QuotaTarget::Team(id) => ("team", id),
-                };
+                check_target(&txn, scope.org_id, q.target).await?;
+                let (kind, id) = q.target.stored();
                 let same_target = quotas::Entity::find()
                     .filter(quotas::Column::OrgId.eq(scope.org_id))
                     .filter(quotas::Column::TargetKind.eq(kind))

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use glassbox_domain::analytics::AsOf;
-use glassbox_domain::forecast::fx::rate_on;
+use glassbox_domain::forecast::fx::to_base;
 use glassbox_domain::forecast::{AdjustedCategory, DealAsOf, FiscalPeriod, ForecastFigures, QuotaTarget};
 use glassbox_domain::money::Money;
 use glassbox_domain::org::{Currency, FiscalYearStartMonth};
@@ -91,6 +91,10 @@ pub struct ForecastReport {
     /// Currencies of deals left out for want of an exchange rate on their
     /// close day.
     pub missing_rates: Vec<String>,
+}
+
+fn stored_currency(_: DomainError) -> DomainError {
+    DomainError::Internal("a stored currency is not ISO 4217".into())
 }
 
 struct Org {
@@ -238,12 +242,7 @@ impl Store {
                 continue;
             }
             let Some(day) = deal.close_day else { continue };
-            let base = if deal.currency == org.base.code() {
-                Some(i128::from(deal.amount_minor))
-            } else {
-                let from = Currency::parse("currency", &deal.currency).map_err(|_| DomainError::Internal("bad currency".into()))?;
-                rate_on(&rates, &deal.currency, day).map(|r| r.rate.convert(i128::from(deal.amount_minor), from, org.base))
-            };
+            let base = to_base(&rates, org.base, &deal.currency, deal.amount_minor, day).map_err(stored_currency)?;
             if ForecastFigures::of(&deal, 1, start, end, days) == ForecastFigures::default() {
                 continue; // not in the period
             }
@@ -269,17 +268,9 @@ impl Store {
         let mut user_quota: HashMap<Uuid, i128> = HashMap::new();
         let mut team_quota: HashMap<Uuid, i128> = HashMap::new();
         for m in quota_rows {
-            let amount = if m.currency == org.base.code() {
-                i128::from(m.amount_minor)
-            } else {
-                let from = Currency::parse("currency", &m.currency).map_err(|_| DomainError::Internal("bad quota currency".into()))?;
-                match rate_on(&rates, &m.currency, days.1) {
-                    Some(r) => r.rate.convert(i128::from(m.amount_minor), from, org.base),
-                    None => {
-                        missing.insert(m.currency.clone());
-                        continue;
-                    }
-                }
+            let Some(amount) = to_base(&rates, org.base, &m.currency, m.amount_minor, days.1).map_err(stored_currency)? else {
+                missing.insert(m.currency.clone());
+                continue;
             };
             let map = if m.target_kind == "team" {
                 &mut team_quota

@@ -193,10 +193,7 @@ impl Store {
             .await
             .map_err(db_err)?;
         let page = Page::from_overfetch(rows, page.limit, |r| r.id);
-        Ok(Page {
-            items: page.items.into_iter().map(task_to_domain).collect::<Result<_, _>>()?,
-            next_after: page.next_after,
-        })
+        page.try_map(task_to_domain)
     }
 
     /// Applies a lifecycle action (or, with `rating`, rates the task) under

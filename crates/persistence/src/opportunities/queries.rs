@@ -98,10 +98,7 @@ impl Store {
         };
         let rows = q.limit(page.limit.get() + 1).all(self.conn()).await.map_err(db_err)?;
         let page = Page::from_overfetch(rows, page.limit, |r| (r.created_at, r.id));
-        Ok(Page {
-            items: page.items.into_iter().map(to_domain).collect::<Result<_, _>>()?,
-            next_after: page.next_after,
-        })
+        page.try_map(to_domain)
     }
 
     /// Count and exact sum of amounts per currency and status, over the

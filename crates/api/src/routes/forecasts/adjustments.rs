@@ -1,11 +1,10 @@
 //! `/api/v1/forecast-adjustments`: the history of managers' overrides.
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, post, web, web::Json};
-use glassbox_domain::forecast::{FiscalPeriod, QuotaTarget};
+use glassbox_domain::forecast::QuotaTarget;
 
 use crate::auth::Caller;
 use crate::dto::forecast::{AdjustmentDto, AdjustmentInput, AdjustmentList, AdjustmentQuery};
-use crate::dto::quota::fiscal_start;
 use crate::error::ApiError;
 use crate::error::responses::{CreateProblems, ReadProblems};
 use crate::extract::{JsonBody, QueryParams};
@@ -50,20 +49,8 @@ pub async fn list_forecast_adjustments(
     q: QueryParams<AdjustmentQuery>,
 ) -> Result<Json<AdjustmentList>, ApiError> {
     let scope = &caller.0;
-    let period = match q.0.period.as_deref() {
-        Some(raw) => {
-            let p = FiscalPeriod::parse("period", raw)?;
-            let org = state.store.get_org(scope).await?;
-            Some((p.kind, p.first_day(fiscal_start(&org)?)))
-        }
-        None => None,
-    };
-    let target = match (q.0.user_id, q.0.team_id) {
-        (Some(u), None) => Some(QuotaTarget::User(u)),
-        (None, Some(t)) => Some(QuotaTarget::Team(t)),
-        (None, None) => None,
-        (Some(_), Some(_)) => return Err(ApiError::field("user_id", "one_target", "give at most one of user_id and team_id")),
-    };
+    let period = crate::routes::quotas::period_filter(&state, scope, q.0.period.as_deref()).await?;
+    let target = QuotaTarget::from_ids(q.0.user_id, q.0.team_id, true)?;
     let rows = state.store.list_forecast_adjustments(scope, period, target).await?;
     Ok(Json(AdjustmentList {
         data: rows.into_iter().map(AdjustmentDto::from).collect(),

@@ -1,10 +1,9 @@
 //! `GET /api/v1/quotas`: one handler.
 use actix_web::{get, web, web::Json};
-use glassbox_domain::forecast::FiscalPeriod;
 use glassbox_persistence::forecast::QuotaFilter;
 
 use crate::auth::Caller;
-use crate::dto::quota::{QuotaDto, QuotaQuery, fiscal_start};
+use crate::dto::quota::{QuotaDto, QuotaQuery};
 use crate::dto::{List, page_request};
 use crate::error::ApiError;
 use crate::error::responses::ReadProblems;
@@ -24,14 +23,7 @@ use crate::state::AppState;
 pub async fn list_quotas(state: web::Data<AppState>, caller: Caller, q: QueryParams<QuotaQuery>) -> Result<Json<List<QuotaDto>>, ApiError> {
     let scope = &caller.0;
     let page_req = page_request(q.0.limit, q.0.cursor.as_deref())?;
-    let period = match q.0.period.as_deref() {
-        Some(raw) => {
-            let p = FiscalPeriod::parse("period", raw)?;
-            let org = state.store.get_org(scope).await?;
-            Some((p.kind, p.first_day(fiscal_start(&org)?)))
-        }
-        None => None,
-    };
+    let period = crate::routes::quotas::period_filter(&state, scope, q.0.period.as_deref()).await?;
     let filter = QuotaFilter {
         user_id: q.0.user_id,
         team_id: q.0.team_id,

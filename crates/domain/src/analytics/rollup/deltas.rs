@@ -55,15 +55,21 @@ pub struct FunnelDelta {
 
 pub(crate) type Tally = (i64, i64, i64, i64);
 
+/// The deal's kind at the end of `day`: that of the stay current then (the
+/// one entered last among those not yet left); `None` before its first.
+pub(crate) fn kind_at(stays: &[Stay], day: NaiveDate) -> Option<StageKind> {
+    stays
+        .iter()
+        .filter(|s| s.entered <= day && s.exited.is_none_or(|x| x > day))
+        .max_by_key(|s| s.entered)
+        .map(|s| s.kind)
+}
+
 /// The deal's figures at the end of `day`: per stage of `stages` (the
 /// pipeline's stage ids and positions), then the cohort row.
 pub(crate) fn figures_at(stays: &[Stay], stages: &[(Uuid, i32)], day: NaiveDate) -> Vec<Tally> {
     let entered: Vec<&Stay> = stays.iter().filter(|s| s.entered <= day).collect();
-    let current = entered
-        .iter()
-        .filter(|s| s.exited.is_none_or(|x| x > day))
-        .max_by_key(|s| s.entered)
-        .map(|s| s.kind);
+    let current = kind_at(stays, day);
     let (won, lost) = (
         i64::from(current == Some(StageKind::Won)),
         i64::from(current == Some(StageKind::Lost)),

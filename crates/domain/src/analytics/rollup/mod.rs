@@ -233,19 +233,15 @@ pub fn cells(deal: &DealFacts, stages: &[(Uuid, i32)]) -> HashMap<CellKey, Figur
     out
 }
 
-/// The deal's kind at the end of each day its kind changes: the kind of
-/// the stay current then (the one entered last among those not yet left).
+/// The deal's kind at the end of each day its kind changes
+/// ([`deltas::kind_at`]).
 fn outcome_timeline(stays: &[Stay]) -> Vec<(NaiveDate, Option<StageKind>)> {
     let mut days: Vec<NaiveDate> = stays.iter().flat_map(|s| [Some(s.entered), s.exited]).flatten().collect();
     days.sort_unstable();
     days.dedup();
     let mut out: Vec<(NaiveDate, Option<StageKind>)> = Vec::new();
     for day in days {
-        let kind = stays
-            .iter()
-            .filter(|s| s.entered <= day && s.exited.is_none_or(|x| x > day))
-            .max_by_key(|s| s.entered)
-            .map(|s| s.kind);
+        let kind = deltas::kind_at(stays, day);
         if out.last().is_none_or(|(_, k)| *k != kind) {
             out.push((day, kind));
         }

@@ -49,14 +49,6 @@ fn sum(cells: &HashMap<CellKey, Figures>, d: NaiveDate, keep: impl Fn(&CellKey) 
     out
 }
 
-/// The deal's kind at the end of day `d`.
-fn kind_at(s: &[Stay], d: NaiveDate) -> Option<StageKind> {
-    s.iter()
-        .filter(|x| x.entered <= d && x.exited.is_none_or(|e| e > d))
-        .max_by_key(|x| x.entered)
-        .map(|x| x.kind)
-}
-
 #[test]
 fn conversion_cells_count_a_deal_once_per_stage_and_window_with_its_outcome_then() {
     for path in random_paths() {
@@ -71,7 +63,7 @@ fn conversion_cells_count_a_deal_once_per_stage_and_window_with_its_outcome_then
                             .stays
                             .iter()
                             .any(|s| s.stage_id == stage && s.entered >= from_d && s.entered <= to_d && s.entered <= at);
-                        let kind = kind_at(&deal.stays, at);
+                        let kind = super::deltas::kind_at(&deal.stays, at);
                         let want = if entered {
                             (1, i64::from(kind == Some(StageKind::Won)), i64::from(kind == Some(StageKind::Lost)))
                         } else {
