@@ -18,32 +18,11 @@ Usage: scripts/bench_analytics.py --db postgres|sqlite [--rows N] [--requests R]
 Needs: a release build (cargo build --release -p glassbox-api); psql for
 PostgreSQL (trust auth on 127.0.0.1:5432). Creates and drops its own database.
 """
-import argparse, json, os, re, shutil, socket, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, re, sqlite3, statistics, time, uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "glassbox")
-PASSWORD = "benchmark passphrase"
-PG_ADMIN = os.environ.get("GLASSBOX_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
+from benchkit import as_uuid, bench, http, psql
+
 WINDOW = "from=2016-01-01&to=2017-12-31&as_of=2018-01-01"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(method, url, body=None, token=None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None)
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read() or b"null")
-
-
-def psql(url, sql):
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
 # Per deal g: k = 3 + g % 3 open stages entered, one every (1 + g % 10)
@@ -155,44 +134,18 @@ def main():
     ap.add_argument("--requests", type=int, default=10)
     ap.add_argument("--keep", action="store_true", help="keep the seeded database and print its URL")
     args = ap.parse_args()
-    if not os.path.exists(BIN):
-        sys.exit("needs target/release/glassbox (cargo build --release -p glassbox-api)")
-    work = tempfile.mkdtemp(prefix="gbx-bench-")
-    pg_db = None
-    if args.db == "postgres":
-        pg_db = f"gbx_bench_{uuid.uuid4().hex[:12]}"
-        psql(PG_ADMIN, f'create database "{pg_db}"')
-        target = url = PG_ADMIN.rsplit("/", 1)[0] + "/" + pg_db
-    else:
-        target = os.path.join(work, "bench.db")
-        url = f"sqlite://{target}?mode=rwc"
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, GLASSBOX_BIND=f"127.0.0.1:{port}", GLASSBOX_LOG="warn", GLASSBOX_RATE_LIMIT_PER_MINUTE="0",
-               GLASSBOX_JWT_SECRET="bench-secret-" + "x" * 40, GLASSBOX_ADMIN_PASSWORD=PASSWORD, GLASSBOX_ACCESS_TOKEN_TTL="86400")
-    server = None
-    try:
-        subprocess.run([BIN, "bootstrap", "--org", "Bench", "--admin-email", "admin@bench.test"], env=env, check=True, capture_output=True)
+    with bench(args.db, keep=args.keep) as b:
         t = time.time()
-        owner = (seed_postgres if args.db == "postgres" else seed_sqlite)(target, args.rows)
-        owner = str(uuid.UUID(bytes=owner)) if isinstance(owner, bytes) else owner
+        owner = as_uuid((seed_postgres if args.db == "postgres" else seed_sqlite)(b.target, args.rows))
         print(f"seeded {args.rows} opportunities with their stage history in {time.time() - t:.1f} s")
         if args.db == "postgres":
-            print(f"stage-history rows: {psql(target, 'select count(*) from opportunity_stage_history')}")
-            print(f"hand-written SQL, deals reaching each stage (EXPLAIN ANALYZE): {baseline_postgres(target):.1f} ms")
-            print(f"hand-written SQL, the same for one rep: {baseline_postgres(target, owner):.1f} ms")
+            print(f"stage-history rows: {psql(b.target, 'select count(*) from opportunity_stage_history')}")
+            print(f"hand-written SQL, deals reaching each stage (EXPLAIN ANALYZE): {baseline_postgres(b.target):.1f} ms")
+            print(f"hand-written SQL, the same for one rep: {baseline_postgres(b.target, owner):.1f} ms")
         # Plain SQL loads bypass the writes that keep rollups current.
         t = time.time()
-        out = subprocess.run([BIN, "rebuild-rollups"], env=env, check=True, capture_output=True, text=True).stdout.strip()
-        print(f"{out} (wall {time.time() - t:.1f} s)")
-        server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                http("GET", base + "/readyz")
-                break
-            except Exception:
-                time.sleep(0.1)
-        token = http("POST", base + "/api/v1/auth/token", {"email": "admin@bench.test", "password": PASSWORD})["access_token"]
+        print(f"{b.run('rebuild-rollups')} (wall {time.time() - t:.1f} s)")
+        token = b.serve()
         slow = ("stalled", "waterfall", "from history")
         for name, path in [
             ("funnel, org-wide", f"/api/v1/analytics/funnel?{WINDOW}"),
@@ -205,17 +158,7 @@ def main():
             ("waterfall, one month", "/api/v1/analytics/pipeline-changes?from=2017-03-01&to=2017-03-31"),
         ]:
             n = min(args.requests, 3) if any(w in name for w in slow) else args.requests
-            print(f"{args.db:8} {name:34} {timed(base, path, token, n)}  ({n} requests)", flush=True)
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=40)
-        if args.keep:
-            print(f"kept: {url}")
-        else:
-            if pg_db:
-                psql(PG_ADMIN, f'drop database if exists "{pg_db}" with (force)')
-            shutil.rmtree(work, ignore_errors=True)
+            print(f"{args.db:8} {name:34} {timed(b.base, path, token, n)}  ({n} requests)", flush=True)
 
 
 if __name__ == "__main__":

@@ -11,32 +11,11 @@ Usage: scripts/bench_batch.py --db sqlite|postgres [--batches B] [--clients C]
 Needs: cargo build --release -p glassbox-api; psql for PostgreSQL (trust auth
 on 127.0.0.1:5432). Creates and drops its own database.
 """
-import argparse, json, os, shutil, socket, sqlite3, subprocess, sys, tempfile, threading, time, urllib.request, uuid
+import argparse, sqlite3, subprocess, threading, time, uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "glassbox")
-PASSWORD = "benchmark passphrase"
-PG_ADMIN = os.environ.get("GLASSBOX_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
+from benchkit import bench, http
+
 BATCH = 500
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(method, url, body=None, token=None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body is not None else None)
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req, timeout=600) as r:
-        return json.loads(r.read() or b"null")
-
-
-def psql(url, sql):
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
 
 
 def items(account):
@@ -83,32 +62,9 @@ def main():
     ap.add_argument("--batches", type=int, default=40)
     ap.add_argument("--clients", type=int, default=2)
     args = ap.parse_args()
-    if not os.path.exists(BIN):
-        sys.exit("needs target/release/glassbox (cargo build --release -p glassbox-api)")
-    work = tempfile.mkdtemp(prefix="gbx-bench-")
-    pg_db = None
-    if args.db == "postgres":
-        pg_db = f"gbx_bench_{uuid.uuid4().hex[:12]}"
-        psql(PG_ADMIN, f'create database "{pg_db}"')
-        target = url = PG_ADMIN.rsplit("/", 1)[0] + "/" + pg_db
-    else:
-        target = os.path.join(work, "bench.db")
-        url = f"sqlite://{target}?mode=rwc"
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, GLASSBOX_BIND=f"127.0.0.1:{port}", GLASSBOX_LOG="warn", GLASSBOX_RATE_LIMIT_PER_MINUTE="0",
-               GLASSBOX_JWT_SECRET="bench-secret-" + "x" * 40, GLASSBOX_ADMIN_PASSWORD=PASSWORD, GLASSBOX_ACCESS_TOKEN_TTL="86400")
-    server = None
-    try:
-        subprocess.run([BIN, "bootstrap", "--org", "Bench", "--admin-email", "admin@bench.test"], env=env, check=True, capture_output=True)
-        server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                http("GET", base + "/readyz")
-                break
-            except Exception:
-                time.sleep(0.1)
-        token = http("POST", base + "/api/v1/auth/token", {"email": "admin@bench.test", "password": PASSWORD})["access_token"]
+    with bench(args.db) as b:
+        token = b.serve()
+        base = b.base
         account = http("POST", base + "/api/v1/accounts", {"name": "Bench account"}, token)["id"]
         me = http("GET", base + "/api/v1/me", token=token)
         payloads = [items(account) for _ in range(args.batches)]
@@ -130,23 +86,16 @@ def main():
         for th in threads:
             th.join()
         api = args.batches * BATCH / (time.perf_counter() - t)
-        server.terminate()
-        server.wait(timeout=40)
-        server = None
+        b.server.terminate()
+        b.server.wait(timeout=40)
+        b.server = None
         org, owner = me["org"]["id"], me["user"]["id"]
         if args.db == "postgres":
-            raw = raw_postgres(target, org, owner, account, args.batches * BATCH)
+            raw = raw_postgres(b.target, org, owner, account, args.batches * BATCH)
         else:
-            raw = raw_sqlite(target, uuid.UUID(org).bytes, uuid.UUID(owner).bytes, uuid.UUID(account).bytes, args.batches * BATCH)
+            raw = raw_sqlite(b.target, uuid.UUID(org).bytes, uuid.UUID(owner).bytes, uuid.UUID(account).bytes, args.batches * BATCH)
         print(f"{args.db}: API {api:,.0f} rows/s ({args.batches} batches of {BATCH}, {args.clients} clients); "
               f"raw batched upsert {raw:,.0f} rows/s; API/raw {api / raw:.0%}")
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=40)
-        if pg_db:
-            psql(PG_ADMIN, f'drop database if exists "{pg_db}" with (force)')
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

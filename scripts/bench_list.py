@@ -11,31 +11,9 @@ Usage: scripts/bench_list.py --db sqlite|postgres [--rows N] [--duration S] [--c
 Needs: a release build (cargo build --release -p glassbox-api), wrk, psql for
 PostgreSQL (trust auth on 127.0.0.1:5432). Creates and drops its own database.
 """
-import argparse, json, os, re, shutil, socket, sqlite3, subprocess, sys, tempfile, time, urllib.request, uuid
+import argparse, re, sqlite3, subprocess, time, uuid
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target", "release", "glassbox")
-PASSWORD = "benchmark passphrase"
-PG_ADMIN = os.environ.get("GLASSBOX_BENCH_PG", "postgres://postgres@127.0.0.1:5432/test")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def http(method, url, body=None, token=None):
-    req = urllib.request.Request(url, method=method, data=json.dumps(body).encode() if body else None)
-    req.add_header("content-type", "application/json")
-    if token:
-        req.add_header("authorization", f"Bearer {token}")
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read() or b"null")
-
-
-def psql(url, sql):
-    return subprocess.run(["psql", url, "-v", "ON_ERROR_STOP=1", "-Atqc", sql], check=True, capture_output=True, text=True).stdout.strip()
+from benchkit import as_uuid, bench, http, psql
 
 
 def seed_postgres(url, rows):
@@ -107,45 +85,20 @@ def main():
     ap.add_argument("--connections", type=int, default=32)
     ap.add_argument("--perf", metavar="FILE", help="also record a perf profile of the server during the load into FILE")
     args = ap.parse_args()
-    if not os.path.exists(BIN) or not shutil.which("wrk"):
-        sys.exit("needs target/release/glassbox (cargo build --release -p glassbox-api) and wrk (apt-get install wrk)")
-    work = tempfile.mkdtemp(prefix="gbx-bench-")
-    pg_db = None
-    if args.db == "postgres":
-        pg_db = f"gbx_bench_{uuid.uuid4().hex[:12]}"
-        psql(PG_ADMIN, f'create database "{pg_db}"')
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + pg_db
-        target = url
-    else:
-        target = os.path.join(work, "bench.db")
-        url = f"sqlite://{target}?mode=rwc"
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=url, GLASSBOX_BIND=f"127.0.0.1:{port}", GLASSBOX_LOG="warn", GLASSBOX_RATE_LIMIT_PER_MINUTE="0",
-               GLASSBOX_JWT_SECRET="bench-secret-" + "x" * 40, GLASSBOX_ADMIN_PASSWORD=PASSWORD)
-    server = None
-    try:
-        subprocess.run([BIN, "bootstrap", "--org", "Bench", "--admin-email", "admin@bench.test"], env=env, check=True, capture_output=True)
+    with bench(args.db, needs=("wrk",)) as b:
         t = time.time()
-        org, owner, stage = (seed_postgres if args.db == "postgres" else seed_sqlite)(target, args.rows)
+        org, owner, stage = (seed_postgres if args.db == "postgres" else seed_sqlite)(b.target, args.rows)
         print(f"seeded {args.rows} opportunities in {time.time() - t:.1f} s")
-        server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                http("GET", base + "/readyz")
-                break
-            except Exception:
-                time.sleep(0.1)
-        token = http("POST", base + "/api/v1/auth/token", {"email": "admin@bench.test", "password": PASSWORD})["access_token"]
-        owner_id = str(uuid.UUID(bytes=owner)) if isinstance(owner, bytes) else owner
-        stage_id = str(uuid.UUID(bytes=stage)) if isinstance(stage, bytes) else stage
+        token = b.serve()
+        base = b.base
+        owner_id, stage_id = as_uuid(owner), as_uuid(stage)
         path = f"/api/v1/opportunities?owner_id={owner_id}&stage_id={stage_id}&limit=50"
         page = http("GET", base + path, token=token)
         print(f"one page: {len(page['data'])} rows, next_cursor {'set' if page['next_cursor'] else 'null'}")
-        print(f"raw SQL keyset page: {raw_sql_cost(args.db, target, org, owner, stage)}")
+        print(f"raw SQL keyset page: {raw_sql_cost(args.db, b.target, org, owner, stage)}")
         perf = None
         if args.perf:
-            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(server.pid), "-o", args.perf, "--", "sleep", str(args.duration)],
+            perf = subprocess.Popen(["perf", "record", "-F", "499", "-g", "-p", str(b.server.pid), "-o", args.perf, "--", "sleep", str(args.duration)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", "-H", f"Authorization: Bearer {token}", base + path],
                              check=True, capture_output=True, text=True).stdout
@@ -156,13 +109,6 @@ def main():
         errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
         print(f"{args.db}: {rps} requests/s, p50 {lat.get('50')}, p90 {lat.get('90')}, p99 {lat.get('99')}, "
               f"non-2xx {errors.group(1) if errors else 0} ({args.connections} connections, {args.duration} s, wrk -t2)")
-    finally:
-        if server:
-            server.terminate()
-            server.wait(timeout=40)
-        if pg_db:
-            psql(PG_ADMIN, f'drop database if exists "{pg_db}" with (force)')
-        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
