@@ -241,6 +241,14 @@ impl TestApp {
         self.call(Method::PATCH, path, Some(token), Some(body)).await
     }
 
+    pub async fn put(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::PUT, path, Some(token), Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::DELETE, path, Some(token), None).await
+    }
+
     /// PATCH with owned arguments, for building many concurrent requests.
     pub async fn patch_owned(&self, path: String, token: String, body: Value) -> Answer {
         self.patch(&path, &token, body).await

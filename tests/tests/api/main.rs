@@ -10,6 +10,7 @@ mod api_keys;
 mod auth;
 mod concurrency;
 mod errors;
+mod forecast_model;
 mod forecasts;
 mod handoff_metrics;
 mod handoffs;

@@ -127,6 +127,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 import::seed_demo(&store, email.as_deref(), password.as_deref()).await?;
             }
             tokio::spawn(prune_hourly(store.clone(), settings.change_retention_days));
+            tokio::spawn(snapshots_every_minute(store.clone()));
             let app = Application::build_with_store(&settings, store).map_err(|e: StartupError| e.to_string())?;
             tracing::info!(bind = %settings.bind, port = app.port(), "serving; docs at /docs, spec at /openapi.json");
             app.run_until_stopped().await.map_err(|e| e.to_string())
@@ -205,6 +206,20 @@ async fn prune_hourly(store: Store, retention_days: i64) {
             tracing::warn!(error = %e, "compacting analytics rollups failed");
         }
         rebuild_missing_rollups(store.clone()).await;
+    }
+}
+
+/// Takes the scheduled forecast snapshots that fall due, checking every
+/// minute for as long as the server runs.
+async fn snapshots_every_minute(store: Store) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        match crate::routes::forecasts::snapshots::take_due_snapshots(&store).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(snapshots = n, "scheduled forecast snapshots kept"),
+            Err(e) => tracing::warn!(error = %e, "claiming scheduled forecast snapshots failed"),
+        }
     }
 }
 

@@ -1,11 +1,14 @@
 //! Quotas, exchange rates and fiscal periods: what forecasts are measured
-//! against.
+//! against; the forecast roll-ups and the history-based model.
 
+pub mod accuracy;
 pub mod adjustment;
 pub mod fx;
+pub mod model;
 pub mod period;
 pub mod quota;
 pub mod rollup;
+pub mod snapshot;
 
 pub use adjustment::{AdjustedCategory, ForecastAdjustment};
 pub use fx::{ExchangeRate, Rate};

@@ -33,6 +33,19 @@ impl PeriodKind {
         }
     }
 
+    /// Parses `month`, `quarter` or `year`.
+    ///
+    /// # Errors
+    /// [`DomainError::Validation`] on `field`: `invalid_choice`.
+    pub fn parse(field: &str, raw: &str) -> Result<Self, DomainError> {
+        match raw {
+            "month" => Ok(Self::Month),
+            "quarter" => Ok(Self::Quarter),
+            "year" => Ok(Self::Year),
+            _ => Err(DomainError::invalid(field, "invalid_choice", "must be month, quarter or year")),
+        }
+    }
+
     /// Stored and wire name: `month`, `quarter`, `year`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -19,6 +19,14 @@ use crate::pipeline::{ForecastCategory, StageKind};
 /// A deal as it stood at the moment read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DealAsOf {
+    /// The opportunity.
+    pub id: Uuid,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// Its stage then.
+    pub stage_id: Option<Uuid>,
+    /// When it entered that stage (for won deals: when it was won).
+    pub stage_entered_at: Option<DateTime<Utc>>,
     /// Owner then.
     pub owner_id: Uuid,
     /// Won, lost or open then.
@@ -129,6 +137,10 @@ mod tests {
 
     fn deal(kind: StageKind, category: ForecastCategory, close: &str, won_at: Option<&str>) -> DealAsOf {
         DealAsOf {
+            id: Uuid::nil(),
+            created_at: t("2017-01-01T00:00:00Z"),
+            stage_id: None,
+            stage_entered_at: None,
             owner_id: Uuid::nil(),
             kind,
             won_at: won_at.map(t),

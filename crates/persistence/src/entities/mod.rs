@@ -7,6 +7,8 @@ pub mod api_keys;
 pub mod contacts;
 pub mod exchange_rates;
 pub mod forecast_adjustments;
+pub mod forecast_snapshot_schedules;
+pub mod forecast_snapshots;
 pub mod handoff_rules;
 pub mod handoff_tasks;
 pub mod idempotency_keys;

@@ -1,9 +1,15 @@
-//! Quotas and exchange rates: what forecasts are measured against.
+//! Quotas, exchange rates, adjustments and the forecast report.
 
+mod accuracy;
 mod adjustments;
+mod deals;
 mod fx;
+mod history;
 mod quotas;
 mod report;
+mod snapshots;
 
+pub use accuracy::{BacktestPoint, BacktestQuery, SnapshotAccuracy};
 pub use quotas::QuotaFilter;
-pub use report::{ForecastQuery, ForecastReport, ForecastRow, GroupBy, RowKey};
+pub use report::{ForecastQuery, ForecastReport, ForecastRow, GroupBy, ModelSummary, RowKey};
+pub use snapshots::{ClaimedRun, Schedule, Snapshot, SnapshotDraft};

@@ -5,22 +5,23 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use glassbox_domain::analytics::AsOf;
+use glassbox_domain::forecast::accuracy::MethodForecasts;
 use glassbox_domain::forecast::fx::to_base;
-use glassbox_domain::forecast::{AdjustedCategory, DealAsOf, FiscalPeriod, ForecastFigures, QuotaTarget};
-use glassbox_domain::money::Money;
-use glassbox_domain::org::{Currency, FiscalYearStartMonth};
-use glassbox_domain::pipeline::{ForecastCategory, StageKind};
+use glassbox_domain::forecast::model::{self, Cell, Horizon, Range, WinModel, WonDeal};
+use glassbox_domain::forecast::{AdjustedCategory, FiscalPeriod, ForecastFigures, QuotaTarget};
+use glassbox_domain::pipeline::StageKind;
 use glassbox_domain::team::with_descendants;
 use glassbox_domain::{DomainError, Scope};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::deals::{deals_at, org_settings, stored_currency};
+use super::history;
 use crate::Store;
-use crate::analytics::sql::Sql;
-use crate::analytics::waterfall::{field_at, kind_at};
-use crate::entities::{orgs, quotas, team_members};
+use crate::entities::{quotas, team_members};
 use crate::error::db_err;
 
 /// How forecast rows are grouped.
@@ -34,6 +35,27 @@ pub enum GroupBy {
     Org,
 }
 
+impl GroupBy {
+    /// `owner`, `team` or `org`; `None` for anything else.
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "owner" => Some(Self::Owner),
+            "team" => Some(Self::Team),
+            "org" => Some(Self::Org),
+            _ => None,
+        }
+    }
+
+    /// Wire and storage name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Team => "team",
+            Self::Org => "org",
+        }
+    }
+}
+
 /// What a forecast covers.
 #[derive(Debug, Clone, Copy)]
 pub struct ForecastQuery {
@@ -45,6 +67,8 @@ pub struct ForecastQuery {
     pub team_id: Option<Uuid>,
     /// Read history as it stood then (default now, capped at now).
     pub as_of: Option<AsOf>,
+    /// The history-based model's trailing window, days.
+    pub window_days: i64,
 }
 
 /// Whose row it is.
@@ -73,6 +97,53 @@ pub struct ForecastRow {
     pub adjusted_commit: Option<i128>,
     /// The best case a manager put in force, if any.
     pub adjusted_best_case: Option<i128>,
+    /// History-based expected won revenue in the period from deals that
+    /// exist at `as_of`: Σ amount × P(won in the period), a deal already won
+    /// in the period counting with P = 1.
+    pub expected: i128,
+    /// History-based won revenue expected from deals created after `as_of`.
+    pub expected_new: i128,
+    /// The 10th/50th/90th percentiles of the won revenue `expected` is the
+    /// mean of.
+    pub range: Range,
+}
+
+impl ForecastRow {
+    /// What each forecast method says of this row's won revenue: closed won
+    /// + weighted; expected + expected_new; commit; best case.
+    pub fn method_forecasts(&self) -> MethodForecasts {
+        MethodForecasts {
+            weighted: self.figures.closed_won + self.figures.weighted(),
+            history: self.expected + self.expected_new,
+            commit: self.figures.commit,
+            best_case: self.figures.best_case,
+        }
+    }
+}
+
+/// What the history-based model learnt, to show its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSummary {
+    /// Trailing window of closed history, days.
+    pub window_days: i64,
+    /// Where the history read starts: `as_of` − window, or the org's first
+    /// opportunity when later.
+    pub history_from: DateTime<Utc>,
+    /// Per open stage and age band: the evidence and the probability.
+    pub cells: Vec<(Uuid, usize, Cell)>,
+    /// Monte Carlo draws behind the total's range (0: normal
+    /// approximation).
+    pub trials: usize,
+}
+
+/// One owner's deals, summed and listed for the model.
+#[derive(Debug, Default)]
+struct OwnerBook {
+    figures: ForecastFigures,
+    /// (amount, P(won in the period)) per open deal and per deal won in it.
+    chances: Vec<(i128, Decimal)>,
+    /// Deals won in the model's history window.
+    won_history: Vec<WonDeal>,
 }
 
 /// A forecast.
@@ -86,116 +157,15 @@ pub struct ForecastReport {
     pub as_of: DateTime<Utc>,
     /// Base currency of every amount.
     pub currency: String,
-    /// Rows, ordered by key.
+    /// Rows, ordered by key (group_by=org: the total alone).
     pub rows: Vec<ForecastRow>,
+    /// The whole org's (or the `team_id` subtree's) row.
+    pub total: ForecastRow,
     /// Currencies of deals left out for want of an exchange rate on their
     /// close day.
     pub missing_rates: Vec<String>,
-}
-
-fn stored_currency(_: DomainError) -> DomainError {
-    DomainError::Internal("a stored currency is not ISO 4217".into())
-}
-
-struct Org {
-    start: FiscalYearStartMonth,
-    tz: glassbox_domain::org::TimeZone,
-    base: Currency,
-}
-
-async fn org_settings(conn: &impl ConnectionTrait, org: Uuid) -> Result<Org, DomainError> {
-    let m = orgs::Entity::find_by_id(org)
-        .one(conn)
-        .await
-        .map_err(db_err)?
-        .ok_or(DomainError::NotFound("org"))?;
-    let corrupt = |what: &str| DomainError::Internal(format!("stored org {what} is bad"));
-    Ok(Org {
-        start: FiscalYearStartMonth::parse("m", i64::from(m.fiscal_year_start_month)).map_err(|_| corrupt("fiscal start"))?,
-        tz: crate::calendars::org_time_zone(conn, org).await?,
-        base: Currency::parse("c", &m.base_currency).map_err(|_| corrupt("currency"))?,
-    })
-}
-
-/// Every live deal created by `t`, as it stood at `t`.
-async fn deals_at(conn: &impl ConnectionTrait, org: Uuid, t: DateTime<Utc>, tz: &Org) -> Result<Vec<DealAsOf>, DomainError> {
-    let mut s = Sql::new(conn.get_database_backend());
-    let (o, at) = (s.bind(org), s.bind(t));
-    let current = |col: &str| {
-        format!(
-            "(SELECT h.{col} FROM opportunity_stage_history h WHERE h.org_id = {o} AND h.opportunity_id = d.id \
-              AND h.entered_at <= {at} AND (h.exited_at IS NULL OR h.exited_at > {at}) ORDER BY h.entered_at DESC LIMIT 1)"
-        )
-    };
-    s.push(&format!(
-        "SELECT d.amount_minor, d.currency, CAST(d.close_date AS TEXT) AS close_date, d.owner_id, d.forecast_category, \
-           {} AS kind_t, {} AS stage_t, {} AS entered_t, {} AS amount_t, {} AS currency_t, {} AS close_t, \
-           {} AS owner_t, {} AS category_t, \
-           (SELECT st.probability FROM stages st WHERE st.id = {}) AS probability \
-         FROM opportunities d WHERE d.org_id = {o} AND d.deleted_at IS NULL AND d.created_at <= {at}",
-        kind_at(&o, &at),
-        current("to_stage_id"),
-        current("entered_at"),
-        field_at(&o, "amount", &at),
-        field_at(&o, "currency", &at),
-        field_at(&o, "close_date", &at),
-        field_at(&o, "owner_id", &at),
-        field_at(&o, "forecast_category", &at),
-        current("to_stage_id"),
-    ));
-    let rows = s.all(conn).await?;
-    rows.iter().filter_map(|r| deal_of(r, tz).transpose()).collect()
-}
-
-/// One row of [`deals_at`]; `None` for a deal without a stage then.
-fn deal_of(r: &QueryResult, org: &Org) -> Result<Option<DealAsOf>, DomainError> {
-    let get = |c: &str| r.try_get::<Option<String>>("", c).map_err(db_err);
-    let corrupt = |what: &str| DomainError::Internal(format!("stored opportunity {what} is bad"));
-    let Some(kind) = get("kind_t")? else { return Ok(None) };
-    let kind = StageKind::parse("kind", &kind).map_err(|_| corrupt("stage kind"))?;
-    // A history value: NULL = unchanged since (the current value holds),
-    // '' = empty then.
-    let then = |hist: Option<String>, now: Option<String>| match hist {
-        None => now,
-        Some(v) if v.is_empty() => None,
-        Some(v) => Some(v),
-    };
-    let currency = then(get("currency_t")?, get("currency")?).ok_or_else(|| corrupt("currency"))?;
-    let cur = Currency::parse("currency", &currency).map_err(|_| corrupt("currency"))?;
-    let now_amount: Option<i64> = r.try_get("", "amount_minor").map_err(db_err)?;
-    let amount_minor = match get("amount_t")? {
-        None => now_amount.unwrap_or(0),
-        Some(v) if v.is_empty() => 0,
-        Some(v) => Money::parse_amount("amount", &v, cur)
-            .map_err(|_| corrupt("amount history"))?
-            .minor(),
-    };
-    let close = then(get("close_t")?, get("close_date")?);
-    let owner = then(get("owner_t")?, None).map_or_else(
-        || r.try_get::<Uuid>("", "owner_id").map_err(db_err),
-        |v| v.parse::<Uuid>().map_err(|_| corrupt("owner history")),
-    )?;
-    let category = then(get("category_t")?, get("forecast_category")?).ok_or_else(|| corrupt("category"))?;
-    let entered: Option<DateTime<Utc>> = r.try_get("", "entered_t").map_err(db_err)?;
-    let probability: Option<i32> = r.try_get("", "probability").map_err(db_err)?;
-    let won_at = entered.filter(|_| kind == StageKind::Won);
-    let close_day = match (kind, won_at) {
-        (StageKind::Won, Some(t)) => Some(t.with_timezone(&org.tz.tz()).date_naive()),
-        _ => close
-            .map(|c| c.get(..10).unwrap_or(&c).parse::<NaiveDate>())
-            .transpose()
-            .map_err(|_| corrupt("close date"))?,
-    };
-    Ok(Some(DealAsOf {
-        owner_id: owner,
-        kind,
-        won_at,
-        close_day,
-        amount_minor,
-        currency,
-        category: ForecastCategory::parse("forecast_category", &category).map_err(|_| corrupt("forecast category"))?,
-        probability: probability.unwrap_or(0),
-    }))
+    /// The history-based model's evidence.
+    pub model: ModelSummary,
 }
 
 impl Store {
@@ -234,26 +204,49 @@ impl Store {
         };
         let allowed: Option<BTreeSet<Uuid>> = q.team_id.map(members_of);
 
-        // Per owner: the figures of their deals in base currency.
+        // Per owner: the figures of their deals in base currency, and what
+        // the history-based model needs.
+        let horizon = Horizon { as_of, start, end };
+        let window_from = as_of - TimeDelta::days(q.window_days);
+        let history_from = history::first_created(conn, scope.org_id)
+            .await?
+            .map_or(as_of, |first| first.max(window_from));
+        let visits = history::closed_visits(conn, scope.org_id, history_from, as_of).await?;
+        let model = WinModel::fit(&visits, &history::open_stages(conn, scope.org_id).await?, horizon);
+        let today = as_of.with_timezone(&org.tz.tz()).date_naive();
         let mut missing = BTreeSet::new();
-        let mut by_owner: BTreeMap<Uuid, ForecastFigures> = BTreeMap::new();
+        let mut by_owner: BTreeMap<Uuid, OwnerBook> = BTreeMap::new();
         for deal in deals_at(conn, scope.org_id, as_of, &org).await? {
             if allowed.as_ref().is_some_and(|a| !a.contains(&deal.owner_id)) {
                 continue;
             }
-            let Some(day) = deal.close_day else { continue };
-            let base = to_base(&rates, org.base, &deal.currency, deal.amount_minor, day).map_err(stored_currency)?;
-            if ForecastFigures::of(&deal, 1, start, end, days) == ForecastFigures::default() {
-                continue; // not in the period
-            }
-            match base {
-                Some(amount) => by_owner
-                    .entry(deal.owner_id)
-                    .or_default()
-                    .add(&ForecastFigures::of(&deal, amount, start, end, days)),
-                None => {
+            let day = deal.close_day.unwrap_or(today);
+            let Some(amount) = to_base(&rates, org.base, &deal.currency, deal.amount_minor, day).map_err(stored_currency)? else {
+                let counts = deal.kind == StageKind::Open || ForecastFigures::of(&deal, 1, start, end, days) != ForecastFigures::default();
+                if counts {
                     missing.insert(deal.currency.clone());
                 }
+                continue;
+            };
+            let book = by_owner.entry(deal.owner_id).or_default();
+            if deal.close_day.is_some() {
+                book.figures.add(&ForecastFigures::of(&deal, amount, start, end, days));
+            }
+            match (deal.kind, deal.stage_id, deal.won_at) {
+                (StageKind::Open, Some(stage), _) => book.chances.push((amount, model.probability(stage, deal.stage_entered_at))),
+                (StageKind::Won, _, Some(won_at)) => {
+                    if won_at >= start && won_at < end {
+                        book.chances.push((amount, Decimal::ONE));
+                    }
+                    if won_at >= history_from {
+                        book.won_history.push(WonDeal {
+                            created_at: deal.created_at,
+                            won_at,
+                            amount,
+                        });
+                    }
+                }
+                _ => {}
             }
         }
 
@@ -283,27 +276,40 @@ impl Store {
             let found: Vec<i128> = users.iter().filter_map(|u| user_quota.get(u).copied()).collect();
             (!found.is_empty()).then(|| found.iter().sum())
         };
-        let sum_figures = |users: &BTreeSet<Uuid>| {
-            let mut f = ForecastFigures::default();
-            for (_, owner_f) in by_owner.iter().filter(|(u, _)| users.contains(u)) {
-                f.add(owner_f);
+        let row = |key: RowKey, users: &BTreeSet<Uuid>, quota: Option<i128>| {
+            let books: Vec<&OwnerBook> = users.iter().filter_map(|u| by_owner.get(u)).collect();
+            let mut figures = ForecastFigures::default();
+            books.iter().for_each(|b| figures.add(&b.figures));
+            let chances: Vec<(i128, Decimal)> = books.iter().flat_map(|b| b.chances.iter().copied()).collect();
+            let won: Vec<WonDeal> = books.iter().flat_map(|b| b.won_history.iter().copied()).collect();
+            ForecastRow {
+                key,
+                figures,
+                quota,
+                adjusted_commit: None,
+                adjusted_best_case: None,
+                expected: model::expected(&chances),
+                expected_new: model::expected_new(&won, history_from, horizon),
+                range: model::range(0, &chances),
             }
-            f
         };
 
-        let rows = match q.group_by {
+        let everyone: BTreeSet<Uuid> = match &allowed {
+            Some(a) => a.clone(),
+            None => by_owner.keys().chain(user_quota.keys()).copied().collect(),
+        };
+        let total_quota = match q.team_id {
+            Some(t) => team_quota.get(&t).copied().or_else(|| sum_quota(&everyone)),
+            None => sum_quota(&everyone),
+        };
+        let mut total = row(RowKey::Org, &everyone, total_quota);
+        let mut rows: Vec<ForecastRow> = match q.group_by {
             GroupBy::Owner => {
                 let mut owners: BTreeSet<Uuid> = by_owner.keys().copied().collect();
                 owners.extend(user_quota.keys().filter(|u| allowed.as_ref().is_none_or(|a| a.contains(u))));
                 owners
                     .into_iter()
-                    .map(|u| ForecastRow {
-                        key: RowKey::Owner(u),
-                        figures: by_owner.get(&u).copied().unwrap_or_default(),
-                        quota: user_quota.get(&u).copied(),
-                        adjusted_commit: None,
-                        adjusted_best_case: None,
-                    })
+                    .map(|u| row(RowKey::Owner(u), &BTreeSet::from([u]), user_quota.get(&u).copied()))
                     .collect()
             }
             GroupBy::Team => {
@@ -313,37 +319,15 @@ impl Store {
                     .into_iter()
                     .map(|t| {
                         let users = members_of(t);
-                        ForecastRow {
-                            key: RowKey::Team(t),
-                            figures: sum_figures(&users),
-                            quota: team_quota.get(&t).copied().or_else(|| sum_quota(&users)),
-                            adjusted_commit: None,
-                            adjusted_best_case: None,
-                        }
+                        let quota = team_quota.get(&t).copied().or_else(|| sum_quota(&users));
+                        row(RowKey::Team(t), &users, quota)
                     })
                     .collect()
             }
-            GroupBy::Org => {
-                let users: BTreeSet<Uuid> = match &allowed {
-                    Some(a) => a.clone(),
-                    None => by_owner.keys().chain(user_quota.keys()).copied().collect(),
-                };
-                let quota = match q.team_id {
-                    Some(t) => team_quota.get(&t).copied().or_else(|| sum_quota(&users)),
-                    None => sum_quota(&users),
-                };
-                vec![ForecastRow {
-                    key: RowKey::Org,
-                    figures: sum_figures(&users),
-                    quota,
-                    adjusted_commit: None,
-                    adjusted_best_case: None,
-                }]
-            }
+            GroupBy::Org => vec![],
         };
         let adjustments = super::adjustments::in_force(conn, scope.org_id, q.period.kind, days.0).await?;
-        let mut rows = rows;
-        for row in &mut rows {
+        for row in rows.iter_mut().chain(std::iter::once(&mut total)) {
             let target = match row.key {
                 RowKey::Owner(u) => Some(QuotaTarget::User(u)),
                 RowKey::Team(t) => Some(QuotaTarget::Team(t)),
@@ -359,8 +343,22 @@ impl Store {
             days,
             as_of,
             currency: org.base.code().to_owned(),
-            rows,
+            rows: if q.group_by == GroupBy::Org { vec![total.clone()] } else { rows },
+            total,
             missing_rates: missing.into_iter().collect(),
+            model: ModelSummary {
+                window_days: q.window_days,
+                history_from,
+                trials: model::trials(
+                    everyone
+                        .iter()
+                        .filter_map(|u| by_owner.get(u))
+                        .flat_map(|b| &b.chances)
+                        .filter(|(a, p)| *a != 0 && !p.is_zero())
+                        .count(),
+                ),
+                cells: model.cells().iter().map(|((stage, band), cell)| (*stage, *band, *cell)).collect(),
+            },
         })
     }
 }
