@@ -344,11 +344,11 @@ pub mod responses {
 
     problem_set!(
         /// Problems of an authenticated read.
-        ReadProblems: "401", "404", "422", "429", "500", "503"
+        ReadProblems: "401", "403", "404", "422", "429", "500", "503"
     );
     problem_set!(
         /// Problems of a delta-sync feed read.
-        FeedProblems: "401", "410", "422", "429", "500", "503"
+        FeedProblems: "401", "403", "410", "422", "429", "500", "503"
     );
     problem_set!(
         /// Problems of an authenticated create.

@@ -73,8 +73,45 @@ pub fn spec() -> utoipa::openapi::OpenApi {
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::configure)
         .split_for_parts();
-    document_idempotency_key(&mut api);
+    refine(&mut api);
     api
+}
+
+/// What the route macros cannot say: the `Idempotency-Key` header of every
+/// POST, the exact form of `If-Match`, and nullable generic fields.
+pub(crate) fn refine(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{Schema, SchemaType};
+    use utoipa::openapi::{ObjectBuilder, RefOr, Type};
+    document_idempotency_key(api);
+    let if_match: RefOr<Schema> = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some(r#"^(\*|"[0-9]+")$"#))
+        .into();
+    for item in api.paths.paths.values_mut() {
+        for op in [item.patch.as_mut(), item.delete.as_mut(), item.post.as_mut(), item.put.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            for p in op.parameters.iter_mut().flatten() {
+                let RefOr::T(p) = p else { continue };
+                if p.name == "If-Match" {
+                    p.schema = Some(if_match.clone());
+                }
+            }
+        }
+    }
+    // A feed's `record` is null once the record is deleted.
+    if let Some(components) = api.components.as_mut() {
+        for (name, schema) in components.schemas.iter_mut() {
+            let RefOr::T(Schema::Object(change)) = schema else { continue };
+            if !name.starts_with("ChangeDto_") {
+                continue;
+            }
+            if let Some(RefOr::T(Schema::Object(record))) = change.properties.get_mut("record") {
+                record.schema_type = SchemaType::from_iter([Type::Object, Type::Null]);
+            }
+        }
+    }
 }
 
 /// Every POST takes the optional `Idempotency-Key` header (see
@@ -94,6 +131,7 @@ pub(crate) fn document_idempotency_key(api: &mut utoipa::openapi::OpenApi) {
         .schema(Some(
             ObjectBuilder::new()
                 .schema_type(Type::String)
+                .pattern(Some("^[\\x21-\\x7E]{1,255}$"))
                 .min_length(Some(1))
                 .max_length(Some(255)),
         ))
@@ -145,8 +183,14 @@ impl RouteTable {
         self
     }
 
-    /// Methods the path accepts, or `None` when no route has this path.
+    /// Methods the path accepts, or `None` when no route has this path; a
+    /// literal route (`/opportunities/changes`) wins over a templated one
+    /// (`/opportunities/{id}`).
     pub fn allowed(&self, path: &str) -> Option<Vec<String>> {
-        self.0.iter().find(|(def, _)| def.is_match(path)).map(|(_, m)| m.clone())
+        let matching = || self.0.iter().filter(|(def, _)| def.is_match(path));
+        matching()
+            .find(|(def, _)| !def.pattern().is_some_and(|p| p.contains('{')))
+            .or_else(|| matching().next())
+            .map(|(_, m)| m.clone())
     }
 }

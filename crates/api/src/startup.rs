@@ -97,10 +97,10 @@ impl Application {
                 .app_data(limit.clone())
                 .app_data(rate_limits.clone())
                 .app_data(routes.clone())
-                .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::from(DomainError::NotFound("record")).into()))
+                .app_data(web::PathConfig::default().error_handler(|_, req| path_error(req).into()))
                 .configure(crate::routes::configure)
                 .split_for_parts();
-            crate::openapi::document_idempotency_key(&mut api);
+            crate::openapi::refine(&mut api);
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .route("/docs", web::get().to(docs_redirect))
                 .default_service(web::to(fallback))
@@ -161,6 +161,17 @@ async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))
         .finish()
+}
+
+/// A path segment that does not parse: a method the literal path (such as
+/// `/opportunities/changes`, caught by `/opportunities/{id}`) does not
+/// accept is 405 with `Allow`; anything else is an unknown record.
+fn path_error(req: &HttpRequest) -> ApiError {
+    let allowed = req.app_data::<web::Data<RouteTable>>().and_then(|r| r.allowed(req.path()));
+    match allowed {
+        Some(allow) if !allow.iter().any(|m| m == req.method().as_str()) => ApiError::MethodNotAllowed { allow },
+        _ => ApiError::from(DomainError::NotFound("record")),
+    }
 }
 
 async fn fallback(req: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {

@@ -76,6 +76,50 @@ async fn unknown_route_is_404_and_wrong_method_is_405_with_allow() {
         .await;
     let answer = answer.expect_problem(405, "method_not_allowed");
     assert_eq!(answer.header("allow"), Some("GET, DELETE, PATCH"));
+    // Literal paths beside an `/{id}` route keep their own methods.
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    for (method, path, allow) in [
+        (Method::PATCH, "/api/v1/opportunities/changes", "GET"),
+        (Method::DELETE, "/api/v1/opportunities/totals", "GET"),
+        (Method::GET, "/api/v1/activities/batch", "POST"),
+        (Method::PATCH, "/api/v1/activities/changes", "GET"),
+    ] {
+        let answer = app
+            .call(method.clone(), path, Some(&admin.access_token), Some(json!({})))
+            .await
+            .expect_problem(405, "method_not_allowed");
+        assert_eq!(answer.header("allow"), Some(allow), "{method} {path}");
+    }
+    app.call(
+        Method::PATCH,
+        "/api/v1/opportunities/not-an-id",
+        Some(&admin.access_token),
+        Some(json!({})),
+    )
+    .await
+    .expect_problem(404, "not_found");
+}
+
+#[tokio::test]
+async fn query_texts_and_unused_paging_parameters_are_checked() {
+    let app = spawn_app().await;
+    let t = app.bootstrap("Acme", "ana@acme.test").await.access_token;
+    let long = "x".repeat(101);
+    for (url, field) in [
+        (format!("/api/v1/accounts?q={long}"), "q"),
+        (format!("/api/v1/opportunities?q={long}"), "q"),
+        (format!("/api/v1/opportunities?external_id={}", "x".repeat(256)), "external_id"),
+        (
+            format!("/api/v1/opportunities/totals?external_id={}", "x".repeat(256)),
+            "external_id",
+        ),
+        ("/api/v1/opportunities/totals?limit=0".to_owned(), "limit"),
+        ("/api/v1/opportunities/totals?cursor=abc".to_owned(), "cursor"),
+    ] {
+        let bad = app.get(&url, &t).await.expect_problem(422, "validation_failed");
+        assert_eq!(bad.error_fields(), [field], "{url}");
+    }
+    app.get(&format!("/api/v1/accounts?q={}", "x".repeat(100)), &t).await.expect(200);
 }
 
 #[tokio::test]

@@ -35,3 +35,21 @@ fn every_operation_has_an_id_a_tag_and_problem_answers() {
     }
     assert!(spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
 }
+
+#[test]
+fn headers_and_nullable_feed_records_are_described_exactly() {
+    let spec: serde_json::Value = serde_json::from_str(&glassbox_api::openapi::spec_json()).unwrap();
+    let patch = &spec["paths"]["/api/v1/accounts/{id}"]["patch"]["parameters"];
+    let if_match = patch.as_array().unwrap().iter().find(|p| p["name"] == "If-Match").unwrap();
+    assert_eq!(
+        if_match["schema"],
+        serde_json::json!({"type": "string", "pattern": "^(\\*|\"[0-9]+\")$"})
+    );
+    for feed in ["ChangeDto_OpportunityDto", "ChangeDto_ActivityDto", "ChangeDto_HandoffTaskDto"] {
+        let record = &spec["components"]["schemas"][feed]["properties"]["record"];
+        assert_eq!(record["type"], serde_json::json!(["object", "null"]), "{feed}");
+    }
+    // Scope-limited API keys get 403 on any read.
+    let list = &spec["paths"]["/api/v1/contacts"]["get"]["responses"];
+    assert!(list["403"].is_object());
+}

@@ -94,7 +94,8 @@ pub struct ChangeDto<T: ToSchema> {
     /// Its version after the change.
     pub version: i64,
     /// For `upsert`: the record as stored now (its version may be newer;
-    /// null when it was deleted since).
+    /// null when it was deleted since, a `delete` entry follows).
+    #[schema(nullable = true)]
     pub record: Option<T>,
 }
 

@@ -24,6 +24,9 @@ pub mod team;
 pub mod timeline;
 pub mod user;
 
+#[cfg(test)]
+mod parser_props;
+
 use base64::Engine;
 use glassbox_domain::DomainError;
 use glassbox_domain::page::{Limit, Page, PageRequest};
@@ -141,6 +144,17 @@ pub fn strict_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chro
 /// Deserializes a nullable PATCH date: absent `None`, `null` `Some(None)`.
 pub fn strict_nullable_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<chrono::NaiveDate>>, D::Error> {
     strict_date(d).map(Some)
+}
+
+/// Refuses a query text longer than `max` characters.
+///
+/// # Errors
+/// [`DomainError::Validation`] on `field` (`too_long`).
+pub fn max_chars(field: &str, value: Option<&str>, max: usize) -> Result<(), DomainError> {
+    match value {
+        Some(v) if v.chars().count() > max => Err(DomainError::invalid(field, "too_long", format!("must be at most {max} characters"))),
+        _ => Ok(()),
+    }
 }
 
 const CURSOR_PREFIX: &str = "k1:";

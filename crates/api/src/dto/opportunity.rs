@@ -390,9 +390,8 @@ impl OpportunityQuery {
             Some("-created_at") => true,
             Some(_) => return Err(DomainError::invalid("sort", "unknown_sort", "sort by created_at or -created_at")),
         };
-        if self.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
-            return Err(DomainError::invalid("q", "too_long", "must be at most 100 characters"));
-        }
+        super::max_chars("q", self.q.as_deref(), 100)?;
+        super::max_chars("external_id", self.external_id.as_deref(), 255)?;
         Ok(OpportunityFilter {
             owner_id: self.owner_id,
             team_id: self.team_id,

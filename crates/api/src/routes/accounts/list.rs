@@ -24,6 +24,7 @@ pub async fn list_accounts(
     q: QueryParams<AccountQuery>,
 ) -> Result<Json<List<AccountDto>>, ApiError> {
     let page_req = page_request(q.0.limit, q.0.cursor.as_deref())?;
+    crate::dto::max_chars("q", q.0.q.as_deref(), 100)?;
     let page = state
         .store
         .list_accounts(&caller.0, q.0.q.as_deref(), q.0.owner_id, page_req)

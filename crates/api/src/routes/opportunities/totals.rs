@@ -9,7 +9,8 @@ use crate::extract::QueryParams;
 use crate::state::AppState;
 
 /// Count and exact amount sum per currency and status over the filtered
-/// opportunities (same filters as the list; paging parameters ignored).
+/// opportunities (same filters as the list; paging parameters are checked
+/// and otherwise ignored).
 /// Summed in SQL as integers of minor units: exact on every backend.
 #[utoipa::path(
     tag = "opportunities",
@@ -24,7 +25,10 @@ pub async fn get_opportunity_totals(
     caller: Caller,
     q: QueryParams<OpportunityQuery>,
 ) -> Result<Json<OpportunityTotals>, ApiError> {
-    let totals = state.store.opportunity_totals(&caller.0, &q.0.filter()?).await?;
+    let filter = q.0.filter()?;
+    // Paging parameters do not apply, but bad ones are still refused.
+    q.0.page()?;
+    let totals = state.store.opportunity_totals(&caller.0, &filter).await?;
     Ok(Json(OpportunityTotals {
         data: totals.into_iter().map(Into::into).collect(),
     }))
