@@ -21,6 +21,7 @@ mod m20261129_000012_create_quotas_rates;
 mod m20261129_000013_create_forecast_adjustments;
 mod m20261129_000014_create_api_keys;
 mod m20261129_000015_create_forecast_snapshots;
+mod m20261129_000016_create_audit_log;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -45,6 +46,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000013_create_forecast_adjustments::Migration),
             Box::new(m20261129_000014_create_api_keys::Migration),
             Box::new(m20261129_000015_create_forecast_snapshots::Migration),
+            Box::new(m20261129_000016_create_audit_log::Migration),
         ]
     }
 }

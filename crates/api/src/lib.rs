@@ -5,6 +5,7 @@
 //! registering a route documents it; `dto` holds wire types; `error` is the
 //! one place that turns failures into RFC 9457 problem+json.
 
+pub mod audit;
 pub mod auth;
 pub mod cli;
 pub mod config;

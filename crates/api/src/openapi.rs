@@ -38,6 +38,7 @@ is still running, 409. Integrations authenticate with an API key (`Authorization
         (name = "contacts", description = "People at accounts"),
         (name = "products", description = "The product catalogue"),
         (name = "api-keys", description = "API keys for integrations"),
+        (name = "audit", description = "The append-only audit log of writes and sign-ins"),
         (name = "forecasts", description = "Forecasts per fiscal period against quotas"),
         (name = "quotas", description = "Quotas per user or team and fiscal period"),
         (name = "exchange-rates", description = "Exchange rates to the org's base currency"),

@@ -104,6 +104,7 @@ impl Application {
             app.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", api))
                 .route("/docs", web::get().to(docs_redirect))
                 .default_service(web::to(fallback))
+                .wrap(from_fn(crate::audit::audit))
                 .wrap(from_fn(crate::idempotency::idempotency))
                 .wrap(from_fn(crate::rate_limit::rate_limit))
                 .wrap(cors(&origins))

@@ -9,6 +9,7 @@ pub mod account;
 pub mod activity;
 pub mod analytics;
 pub mod api_key;
+pub mod audit;
 pub mod calendar;
 pub mod clock;
 pub mod error;

@@ -13,6 +13,7 @@ pub mod activities;
 pub mod activities_batch;
 pub mod analytics;
 pub mod api_keys;
+pub mod audit;
 pub mod auth;
 mod calendars;
 pub mod changes;

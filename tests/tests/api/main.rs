@@ -7,6 +7,7 @@ mod activity_batch;
 mod analytics;
 mod analytics_sample;
 mod api_keys;
+mod audit;
 mod auth;
 mod concurrency;
 mod errors;

@@ -7,9 +7,10 @@ use glassbox_domain::api_key::KeyScope;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::Caller;
 use crate::error::ApiError;
 use crate::state::AppState;
+use glassbox_domain::Scope;
+use uuid::Uuid;
 
 /// What every key starts with.
 pub const PREFIX: &str = "gbx_";
@@ -28,18 +29,18 @@ pub fn hash(key: &str) -> String {
     Sha256::digest(key.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The caller a key stands for: its creator, if the key is usable, allows
+/// The scope a key stands for (its creator's) and the key's id, if the key is usable, allows
 /// `needed`, and its creator is still an active member of the org.
 ///
 /// # Errors
 /// 401 for an unknown, revoked or expired key (or a deactivated creator);
 /// 403 when the key lacks the scope or the endpoint takes no keys.
-pub async fn caller(state: &AppState, token: &str, needed: Option<KeyScope>) -> Result<Caller, ApiError> {
+pub async fn caller(state: &AppState, token: &str, needed: Option<KeyScope>) -> Result<(Scope, Option<Uuid>), ApiError> {
     let key = state.store.authenticate_api_key(&hash(token)).await?;
     let needed = needed.ok_or_else(|| DomainError::Forbidden("API keys cannot call this endpoint; sign in as a user".into()))?;
     if !key.allows(&needed) {
         return Err(DomainError::Forbidden(format!("this API key lacks the {} scope", needed.label())).into());
     }
     let scope = state.store.load_scope(key.org_id, key.created_by).await?;
-    Ok(Caller(scope))
+    Ok((scope, Some(key.id)))
 }

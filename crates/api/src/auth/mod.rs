@@ -38,14 +38,24 @@ impl FromRequest for Caller {
             })
             .map(|t| t.trim().to_owned());
         let needed = glassbox_domain::api_key::required_scope(req.method().as_str(), req.path());
+        let req = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| DomainError::Internal("application state missing".into()))?;
             let token = token.ok_or_else(|| DomainError::Unauthenticated("send Authorization: Bearer <access token>".into()))?;
-            if token.starts_with(api_key::PREFIX) {
-                return api_key::caller(&state, &token, needed).await;
-            }
-            let claims = state.jwt.verify(&token, state.store.clock().now())?;
-            let scope = state.store.load_scope(claims.org, claims.sub).await?;
+            let (scope, api_key_id) = if token.starts_with(api_key::PREFIX) {
+                api_key::caller(&state, &token, needed).await?
+            } else {
+                let claims = state.jwt.verify(&token, state.store.clock().now())?;
+                (state.store.load_scope(claims.org, claims.sub).await?, None)
+            };
+            crate::audit::note(
+                &req,
+                crate::audit::AuditActor {
+                    org_id: scope.org_id,
+                    user_id: scope.user_id,
+                    api_key_id,
+                },
+            );
             Ok(Caller(scope))
         })
     }

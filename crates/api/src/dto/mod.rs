@@ -7,6 +7,7 @@ pub mod activity;
 pub mod activity_batch;
 pub mod analytics;
 pub mod api_key;
+pub mod audit;
 pub mod auth;
 pub mod changes;
 pub mod forecast;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod activities;
 pub mod analytics;
 pub mod api_keys;
+pub mod audit_log;
 pub mod auth;
 pub mod contacts;
 pub mod exchange_rates;
@@ -92,6 +93,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             .service(api_keys::create_api_key)
             .service(api_keys::list_api_keys)
             .service(api_keys::revoke_api_key)
+            .service(audit_log::list_audit_log)
             .service(forecasts::forecast)
             .service(forecasts::forecast_accuracy)
             .service(forecasts::forecast_backtest)

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod api_keys;
+pub mod audit_log;
 pub mod contacts;
 pub mod exchange_rates;
 pub mod forecast_adjustments;

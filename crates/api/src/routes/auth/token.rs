@@ -35,6 +35,7 @@ pub async fn create_token(state: web::Data<AppState>, http: HttpRequest, body: J
         .into_iter()
         .filter(|c| c.active && req.org_id.is_none_or(|org| org == c.org_id))
         .collect();
+    let tried: Vec<(uuid::Uuid, uuid::Uuid)> = candidates.iter().map(|c| (c.org_id, c.user_id)).collect();
     let pw = req.password.clone();
     let matches = password::off_thread(move || {
         if candidates.is_empty() {
@@ -49,7 +50,10 @@ pub async fn create_token(state: web::Data<AppState>, http: HttpRequest, body: J
     .await?;
     let user = match matches.as_slice() {
         [one] => one,
-        [] => return Err(DomainError::Unauthenticated("invalid email or password".into()).into()),
+        [] => {
+            crate::audit::note(&http, crate::audit::FailedLogins(tried));
+            return Err(DomainError::Unauthenticated("invalid email or password".into()).into());
+        }
         _ => {
             return Err(ApiError::field(
                 "org_id",
@@ -63,5 +67,13 @@ pub async fn create_token(state: web::Data<AppState>, http: HttpRequest, body: J
         .store
         .start_refresh_family(user.org_id, user.user_id, digest, refresh_expiry(&state))
         .await?;
+    crate::audit::note(
+        &http,
+        crate::audit::AuditActor {
+            org_id: user.org_id,
+            user_id: user.user_id,
+            api_key_id: None,
+        },
+    );
     Ok(no_store(token_response(&state, user.org_id, user.user_id, refresh)?))
 }

@@ -1,5 +1,5 @@
 //! `POST /api/v1/users/{id}/deactivate`: one handler.
-use actix_web::{post, web, web::Json};
+use actix_web::{HttpRequest, post, web, web::Json};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -50,6 +50,7 @@ pub struct Reassignment {
 #[post("/users/{id}/deactivate")]
 pub async fn deactivate_user(
     state: web::Data<AppState>,
+    http: HttpRequest,
     caller: Caller,
     id: web::Path<Uuid>,
     body: JsonBody<DeactivateUser>,
@@ -57,6 +58,15 @@ pub async fn deactivate_user(
     let id = id.into_inner();
     let to = body.0.reassign_to_user_id;
     let moved = state.store.deactivate_and_reassign(&caller.0, id, to).await?;
+    crate::audit::note(
+        &http,
+        crate::audit::AuditDetail(serde_json::json!({
+            "reassigned_to_user_id": to,
+            "opportunities": moved.opportunities,
+            "accounts": moved.accounts,
+            "handoff_tasks": moved.handoff_tasks,
+        })),
+    );
     Ok(Json(Reassignment {
         user_id: id,
         reassigned_to_user_id: to,
