@@ -10,6 +10,7 @@ use crate::Store;
 use crate::entities::{accounts, contacts};
 use crate::error::{check_version, db_err};
 use crate::refs::{Ref, check};
+use crate::visibility::Reach;
 
 fn account(m: accounts::Model) -> Account {
     Account {
@@ -81,10 +82,13 @@ fn contact_row(c: &Contact) -> contacts::ActiveModel {
     }
 }
 
-async fn live_account(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Account, DomainError> {
+/// A live account in the caller's reach (see [`crate::visibility`]).
+async fn live_account(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid, lock: bool) -> Result<Account, DomainError> {
+    let reach = Reach::of(conn, scope).await?;
     let mut q = accounts::Entity::find_by_id(id)
-        .filter(accounts::Column::OrgId.eq(org_id))
-        .filter(accounts::Column::DeletedAt.is_null());
+        .filter(accounts::Column::OrgId.eq(scope.org_id))
+        .filter(accounts::Column::DeletedAt.is_null())
+        .filter(reach.accounts());
     if lock {
         q = q.lock_exclusive();
     }
@@ -95,10 +99,13 @@ async fn live_account(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock:
         .ok_or(DomainError::NotFound("account"))
 }
 
-async fn live_contact(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Contact, DomainError> {
+/// A live contact in the caller's reach.
+async fn live_contact(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid, lock: bool) -> Result<Contact, DomainError> {
+    let reach = Reach::of(conn, scope).await?;
     let mut q = contacts::Entity::find_by_id(id)
-        .filter(contacts::Column::OrgId.eq(org_id))
-        .filter(contacts::Column::DeletedAt.is_null());
+        .filter(contacts::Column::OrgId.eq(scope.org_id))
+        .filter(contacts::Column::DeletedAt.is_null())
+        .filter(reach.contacts());
     if lock {
         q = q.lock_exclusive();
     }
@@ -144,9 +151,11 @@ impl Store {
         owner_id: Option<Uuid>,
         page: PageRequest,
     ) -> Result<Page<Account>, DomainError> {
+        let reach = Reach::of(self.conn(), scope).await?;
         let mut query = accounts::Entity::find()
             .filter(accounts::Column::OrgId.eq(scope.org_id))
-            .filter(accounts::Column::DeletedAt.is_null());
+            .filter(accounts::Column::DeletedAt.is_null())
+            .filter(reach.accounts());
         if let Some(q) = q.filter(|q| !q.is_empty()) {
             query = query.filter(crate::opportunities::name_contains(accounts::Column::Name, q));
         }
@@ -170,7 +179,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get_account(&self, scope: &Scope, id: Uuid) -> Result<Account, DomainError> {
-        live_account(self.conn(), scope.org_id, id, false).await
+        live_account(self.conn(), scope, id, false).await
     }
 
     /// Inserts (`if_match` = `None` and no current row) or updates an
@@ -203,7 +212,7 @@ impl Store {
                 account_row(&a).insert(&txn).await.map_err(db_err)?;
             }
             Some(if_match) => {
-                let current = live_account(&txn, scope.org_id, a.id, true).await?;
+                let current = live_account(&txn, scope, a.id, true).await?;
                 check_version(if_match, current.version)?;
                 a.version = current.version + 1;
                 a.created_at = current.created_at;
@@ -223,7 +232,7 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        let current = live_account(&txn, scope.org_id, id, true).await?;
+        let current = live_account(&txn, scope, id, true).await?;
         check_version(if_match, current.version)?;
         let in_use = crate::refs::account_in_use(&txn, scope.org_id, id).await?;
         if in_use {
@@ -240,7 +249,9 @@ impl Store {
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
     pub async fn list_contacts(&self, scope: &Scope, account_id: Option<Uuid>, page: PageRequest) -> Result<Page<Contact>, DomainError> {
+        let reach = Reach::of(self.conn(), scope).await?;
         let mut query = contacts::Entity::find()
+            .filter(reach.contacts())
             .filter(contacts::Column::OrgId.eq(scope.org_id))
             .filter(contacts::Column::DeletedAt.is_null());
         if let Some(account) = account_id {
@@ -263,7 +274,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get_contact(&self, scope: &Scope, id: Uuid) -> Result<Contact, DomainError> {
-        live_contact(self.conn(), scope.org_id, id, false).await
+        live_contact(self.conn(), scope, id, false).await
     }
 
     /// Inserts or updates a contact, as [`Store::save_account`].
@@ -285,7 +296,7 @@ impl Store {
                 contact_row(&c).insert(&txn).await.map_err(db_err)?;
             }
             Some(if_match) => {
-                let current = live_contact(&txn, scope.org_id, c.id, true).await?;
+                let current = live_contact(&txn, scope, c.id, true).await?;
                 check_version(if_match, current.version)?;
                 c.version = current.version + 1;
                 c.created_at = current.created_at;
@@ -304,7 +315,7 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        let current = live_contact(&txn, scope.org_id, id, true).await?;
+        let current = live_contact(&txn, scope, id, true).await?;
         check_version(if_match, current.version)?;
         crate::soft_delete::mark::<contacts::Entity>(&txn, id, current.version, now).await?;
         txn.commit().await.map_err(db_err)

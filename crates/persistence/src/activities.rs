@@ -16,6 +16,7 @@ use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::{activities, opportunities};
 use crate::error::{check_version, db_err};
 use crate::refs::{Ref, check};
+use crate::visibility::Reach;
 
 /// Activity list filters.
 #[derive(Debug, Clone, Default)]
@@ -79,10 +80,13 @@ pub(crate) fn row(a: &Activity, recorded_at: DateTime<Utc>) -> activities::Activ
     }
 }
 
-async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Activity, DomainError> {
+/// A live activity in the caller's reach (see [`crate::visibility`]).
+async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid, lock: bool) -> Result<Activity, DomainError> {
+    let reach = Reach::of(conn, scope).await?;
     let mut q = activities::Entity::find_by_id(id)
-        .filter(activities::Column::OrgId.eq(org_id))
-        .filter(activities::Column::DeletedAt.is_null());
+        .filter(activities::Column::OrgId.eq(scope.org_id))
+        .filter(activities::Column::DeletedAt.is_null())
+        .filter(reach.activities());
     if lock {
         q = q.lock_exclusive();
     }
@@ -92,23 +96,6 @@ async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -
         .map(activity)
         .transpose()?
         .ok_or(DomainError::NotFound("activity"))
-}
-
-/// The live activities of the org among `ids`.
-pub(crate) async fn live_by_ids(conn: &impl ConnectionTrait, org_id: Uuid, ids: Vec<Uuid>) -> Result<Vec<Activity>, DomainError> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    activities::Entity::find()
-        .filter(activities::Column::OrgId.eq(org_id))
-        .filter(activities::Column::Id.is_in(ids))
-        .filter(activities::Column::DeletedAt.is_null())
-        .all(conn)
-        .await
-        .map_err(db_err)?
-        .into_iter()
-        .map(activity)
-        .collect()
 }
 
 /// Sets each given opportunity's `last_activity_at` to the latest
@@ -182,9 +169,11 @@ impl Store {
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
     pub async fn list_activities(&self, scope: &Scope, f: &ActivityFilter, page: PageRequest) -> Result<Page<Activity>, DomainError> {
+        let reach = Reach::of(self.conn(), scope).await?;
         let mut q = activities::Entity::find()
             .filter(activities::Column::OrgId.eq(scope.org_id))
-            .filter(activities::Column::DeletedAt.is_null());
+            .filter(activities::Column::DeletedAt.is_null())
+            .filter(reach.activities());
         if let Some(v) = f.opportunity_id {
             q = q.filter(activities::Column::OpportunityId.eq(v));
         }
@@ -218,7 +207,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get_activity(&self, scope: &Scope, id: Uuid) -> Result<Activity, DomainError> {
-        find(self.conn(), scope.org_id, id, false).await
+        find(self.conn(), scope, id, false).await
     }
 
     /// Inserts (`update` = `None`) or updates an activity and moves the
@@ -252,7 +241,7 @@ impl Store {
                 None
             }
             Some(if_match) => {
-                let current = find(&txn, scope.org_id, a.id, true).await?;
+                let current = find(&txn, scope, a.id, true).await?;
                 check_version(if_match, current.version)?;
                 a.version = current.version + 1;
                 a.created_at = current.created_at;
@@ -267,12 +256,26 @@ impl Store {
         Ok(a)
     }
 
-    /// The live activities of the caller's org among `ids`.
+    /// The live activities in the caller's reach among `ids`.
     ///
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
     pub async fn activities_by_ids(&self, scope: &Scope, ids: Vec<Uuid>) -> Result<Vec<Activity>, DomainError> {
-        live_by_ids(self.conn(), scope.org_id, ids).await
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let reach = Reach::of(self.conn(), scope).await?;
+        activities::Entity::find()
+            .filter(activities::Column::OrgId.eq(scope.org_id))
+            .filter(activities::Column::Id.is_in(ids))
+            .filter(activities::Column::DeletedAt.is_null())
+            .filter(reach.activities())
+            .all(self.conn())
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .map(activity)
+            .collect()
     }
 
     /// Soft-deletes an activity.
@@ -283,7 +286,7 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        let current = find(&txn, scope.org_id, id, true).await?;
+        let current = find(&txn, scope, id, true).await?;
         check_version(if_match, current.version)?;
         crate::soft_delete::mark::<activities::Entity>(&txn, id, current.version, now).await?;
         refresh_last_activity(&txn, scope.org_id, current.opportunity_id, now).await?;

@@ -35,6 +35,7 @@ mod soft_delete;
 pub mod teams;
 pub mod timeline;
 pub mod users;
+pub mod visibility;
 
 use std::sync::Arc;
 use std::time::Duration;

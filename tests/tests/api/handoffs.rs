@@ -115,11 +115,11 @@ async fn a_stage_entry_asks_presales_with_a_business_time_sla() {
         .await
         .expect_problem(422, "validation_failed");
     assert_eq!(declined.error_fields(), ["reason"]);
-    // Someone outside the team cannot act on it.
+    // Someone outside the team, not on the deal, does not even see it.
     let rep = app.user(&admin, "rita@acme.test", "rep", &[]).await;
     app.post(&format!("{path}/start"), &rep.access_token, json!({}))
         .await
-        .expect_problem(403, "forbidden");
+        .expect_problem(404, "not_found");
 }
 
 #[tokio::test]

@@ -33,3 +33,4 @@ mod system;
 mod teams;
 mod timeline;
 mod users;
+mod visibility;

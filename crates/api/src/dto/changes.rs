@@ -113,15 +113,16 @@ pub struct ChangesPage<T: ToSchema> {
 
 impl<T: ToSchema> ChangesPage<T> {
     /// The wire page of `page`: each `upsert` carries the current record
-    /// from `current` (by id) in its wire form `to_dto`.
+    /// from `current` (by id) in its wire form `to_dto`; the next cursor
+    /// points at `resume` (the last change read, shown or not).
     pub fn new<R>(
         kind: SyncedKind,
         page: glassbox_domain::page::Page<glassbox_persistence::changes::Change, ChangeKey>,
-        after: Option<ChangeKey>,
+        resume: Option<ChangeKey>,
         current: &std::collections::HashMap<Uuid, R>,
         to_dto: impl Fn(&R) -> T,
     ) -> Self {
-        let last = page.items.last().map(|c| c.key).or(after);
+        let last = resume;
         Self {
             has_more: page.next_after.is_some(),
             next_cursor: last.map(|key| encode_cursor(kind, key)),

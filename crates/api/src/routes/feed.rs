@@ -34,8 +34,16 @@ where
     T: ToSchema,
 {
     let (limit, after) = q.parse(kind)?;
-    let page = state.store.changes(scope, kind, after, limit).await?;
+    let mut page = state.store.changes(scope, kind, after, limit).await?;
+    let ids: Vec<Uuid> = page.items.iter().map(|c| c.record_id).collect();
+    // Where the next page starts: after the last change read, whether or
+    // not the caller may see it.
+    let resume = page.items.last().map(|c| c.key).or(after);
+    // Only changes of records in the caller's reach (deleted ones included).
+    if let Some(visible) = state.store.visible_ids(scope, kind, ids.clone()).await? {
+        page.items.retain(|c| visible.contains(&c.record_id));
+    }
     let ids = page.items.iter().map(|c| c.record_id).collect();
     let current: HashMap<Uuid, R> = load(ids).await?.into_iter().map(|r| (id_of(&r), r)).collect();
-    Ok(Json(ChangesPage::new(kind, page, after, &current, to_dto)))
+    Ok(Json(ChangesPage::new(kind, page, resume, &current, to_dto)))
 }

@@ -76,7 +76,7 @@ impl Store {
             window,
             start,
             end,
-        } = bounds(conn, scope.org_id, &q.report, self.now()).await?;
+        } = bounds(conn, scope, &q.report, self.now()).await?;
         if stages.iter().any(|st| !(0..63).contains(&st.position)) {
             return Err(DomainError::Internal("stage positions beyond 62".into()));
         }
@@ -194,7 +194,7 @@ impl Store {
     pub async fn stage_conversion(&self, scope: &Scope, q: &FunnelQuery) -> Result<(StageConversion, Frame), DomainError> {
         let conn = self.conn();
         let (pipeline_id, stages) = pipeline_stages(conn, scope.org_id, q.pipeline_id).await?;
-        let b = bounds(conn, scope.org_id, &q.report, self.now()).await?;
+        let b = bounds(conn, scope, &q.report, self.now()).await?;
         if stages.iter().any(|st| !(0..63).contains(&st.position)) {
             return Err(DomainError::Internal("stage positions beyond 62".into()));
         }

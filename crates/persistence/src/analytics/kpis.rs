@@ -41,7 +41,7 @@ impl Store {
     /// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from`.
     pub async fn kpis(&self, scope: &Scope, q: &ReportQuery) -> Result<KpiReport, DomainError> {
         let conn = self.conn();
-        let b = bounds(conn, scope.org_id, q, self.now()).await?;
+        let b = bounds(conn, scope, q, self.now()).await?;
         let (org, start, end, as_of, window) = (b.org, b.start, b.end, b.as_of, b.window);
         let backend = conn.get_database_backend();
 

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use glassbox_domain::DomainError;
+use glassbox_domain::Scope;
 use glassbox_domain::analytics::{AsOf, StageRef};
 use glassbox_domain::pipeline::StageKind;
 use glassbox_domain::stats::Quantile;
@@ -159,8 +160,16 @@ struct Bounds {
 /// # Errors
 /// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from` (see
 /// [`DateWindow::parse`]).
-async fn bounds(conn: &impl ConnectionTrait, org: Uuid, q: &ReportQuery, now: DateTime<Utc>) -> Result<Bounds, DomainError> {
-    let owners = owners(conn, org, q.audience).await?;
+async fn bounds(conn: &impl ConnectionTrait, scope: &Scope, q: &ReportQuery, now: DateTime<Utc>) -> Result<Bounds, DomainError> {
+    let org = scope.org_id;
+    let asked = owners(conn, org, q.audience).await?;
+    // Aggregates cover only the caller's reach (see crate::visibility).
+    let reach = crate::visibility::Reach::of(conn, scope).await?;
+    let owners = match (asked, reach.aggregate_owners()) {
+        (asked, None) => asked,
+        (None, Some(mine)) => Some(mine.to_vec()),
+        (Some(asked), Some(mine)) => Some(asked.into_iter().filter(|u| mine.contains(u)).collect()),
+    };
     let tz = crate::calendars::org_time_zone(conn, org).await?;
     let as_of = q.as_of.map_or(now, |a| a.instant(tz)).min(now);
     let today = as_of.with_timezone(&tz.tz()).date_naive();

@@ -111,7 +111,7 @@ impl Store {
     /// [`DomainError::Validation`] naming `owner_id`, `team_id` or `from`.
     pub async fn rep_performance(&self, scope: &Scope, q: &ReportQuery) -> Result<RepReport, DomainError> {
         let conn = self.conn();
-        let b = bounds(conn, scope.org_id, q, self.now()).await?;
+        let b = bounds(conn, scope, q, self.now()).await?;
         let (org, start, end, as_of) = (b.org, b.start, b.end, b.as_of);
         let backend = conn.get_database_backend();
         let mut reps: HashMap<Uuid, RepFigures> = HashMap::new();

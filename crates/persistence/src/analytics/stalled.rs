@@ -74,7 +74,7 @@ impl Store {
         page: PageRequest<StalledKey>,
     ) -> Result<Page<StalledOpportunity, StalledKey>, DomainError> {
         let conn = self.conn();
-        let Bounds { org, owners, as_of, .. } = bounds(conn, scope.org_id, q, self.now()).await?;
+        let Bounds { org, owners, as_of, .. } = bounds(conn, scope, q, self.now()).await?;
         let limits = thresholds(conn, org, as_of).await?;
         if limits.is_empty() {
             return Ok(Page {

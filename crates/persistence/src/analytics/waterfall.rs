@@ -76,7 +76,7 @@ impl Store {
             window,
             start,
             end,
-        } = bounds(conn, scope.org_id, q, self.now()).await?;
+        } = bounds(conn, scope, q, self.now()).await?;
         if at < start {
             return Err(DomainError::invalid(
                 "as_of",

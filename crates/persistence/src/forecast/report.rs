@@ -202,7 +202,14 @@ impl Store {
             let subtree = with_descendants(&[team], &edges);
             memberships.iter().filter(|(t, _)| subtree.contains(t)).map(|(_, u)| *u).collect()
         };
-        let allowed: Option<BTreeSet<Uuid>> = q.team_id.map(members_of);
+        let asked: Option<BTreeSet<Uuid>> = q.team_id.map(members_of);
+        // Aggregates cover only the caller's reach (see crate::visibility).
+        let reach = crate::visibility::Reach::of(conn, scope).await?;
+        let allowed = match (asked, reach.aggregate_owners()) {
+            (asked, None) => asked,
+            (None, Some(mine)) => Some(mine.iter().copied().collect()),
+            (Some(asked), Some(mine)) => Some(asked.into_iter().filter(|u| mine.contains(u)).collect()),
+        };
 
         // Per owner: the figures of their deals in base currency, and what
         // the history-based model needs.

@@ -15,6 +15,7 @@ use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::handoff_tasks as tasks_t;
 use crate::error::{check_version, db_err};
 use crate::refs::{Ref, check};
+use crate::visibility::Reach;
 
 /// A task asked for by hand.
 #[derive(Debug, Clone)]
@@ -50,8 +51,12 @@ pub struct HandoffTaskFilter {
     pub opportunity_id: Option<Uuid>,
 }
 
-async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<HandoffTask, DomainError> {
-    let mut q = tasks_t::Entity::find_by_id(id).filter(tasks_t::Column::OrgId.eq(org_id));
+/// A handoff task in the caller's reach (see [`crate::visibility`]).
+async fn find(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid, lock: bool) -> Result<HandoffTask, DomainError> {
+    let reach = Reach::of(conn, scope).await?;
+    let mut q = tasks_t::Entity::find_by_id(id)
+        .filter(tasks_t::Column::OrgId.eq(scope.org_id))
+        .filter(reach.handoff_tasks());
     if lock {
         q = q.lock_exclusive();
     }
@@ -140,7 +145,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get_handoff_task(&self, scope: &Scope, id: Uuid) -> Result<HandoffTask, DomainError> {
-        find(self.conn(), scope.org_id, id, false).await
+        find(self.conn(), scope, id, false).await
     }
 
     /// The tasks of the caller's org among `ids`.
@@ -148,9 +153,11 @@ impl Store {
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
     pub async fn handoff_tasks_by_ids(&self, scope: &Scope, ids: Vec<Uuid>) -> Result<Vec<HandoffTask>, DomainError> {
+        let reach = Reach::of(self.conn(), scope).await?;
         let rows = tasks_t::Entity::find()
             .filter(tasks_t::Column::OrgId.eq(scope.org_id))
             .filter(tasks_t::Column::Id.is_in(ids))
+            .filter(reach.handoff_tasks())
             .all(self.conn())
             .await
             .map_err(db_err)?;
@@ -167,7 +174,10 @@ impl Store {
         f: &HandoffTaskFilter,
         page: PageRequest,
     ) -> Result<Page<HandoffTask>, DomainError> {
-        let mut q = tasks_t::Entity::find().filter(tasks_t::Column::OrgId.eq(scope.org_id));
+        let reach = Reach::of(self.conn(), scope).await?;
+        let mut q = tasks_t::Entity::find()
+            .filter(tasks_t::Column::OrgId.eq(scope.org_id))
+            .filter(reach.handoff_tasks());
         if let Some(v) = f.assignee_team_id {
             q = q.filter(tasks_t::Column::AssigneeTeamId.eq(v));
         }
@@ -212,7 +222,7 @@ impl Store {
     ) -> Result<HandoffTask, DomainError> {
         let txn = self.begin_write().await?;
         let now = self.now();
-        let mut task = find(&txn, scope.org_id, id, true).await?;
+        let mut task = find(&txn, scope, id, true).await?;
         check_version(if_match, task.version)?;
         match &step {
             TaskStep::Action(action) => {

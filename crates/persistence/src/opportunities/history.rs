@@ -63,7 +63,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn stage_history(&self, scope: &Scope, id: Uuid) -> Result<Vec<StageHistoryRow>, DomainError> {
-        get_in(self.conn(), scope.org_id, id, false).await?;
+        get_in(self.conn(), scope, id, false).await?;
         let rows = sh::Entity::find()
             .filter(sh::Column::OrgId.eq(scope.org_id))
             .filter(sh::Column::OpportunityId.eq(id))
@@ -80,7 +80,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn field_history(&self, scope: &Scope, id: Uuid) -> Result<Vec<FieldHistoryRow>, DomainError> {
-        get_in(self.conn(), scope.org_id, id, false).await?;
+        get_in(self.conn(), scope, id, false).await?;
         let rows = fh::Entity::find()
             .filter(fh::Column::OrgId.eq(scope.org_id))
             .filter(fh::Column::OpportunityId.eq(id))

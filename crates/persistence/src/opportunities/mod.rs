@@ -19,6 +19,7 @@ use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::{opportunities as opps, opportunity_field_history as fh, opportunity_stage_history as sh, stages};
 use crate::error::{check_version, db_err};
 use crate::pipelines::stage_in;
+use crate::visibility::Reach;
 
 mod history;
 mod queries;
@@ -173,10 +174,13 @@ async fn record_move(conn: &impl ConnectionTrait, org_id: Uuid, opp_id: Uuid, m:
     Ok(id)
 }
 
-async fn get_in(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -> Result<Opportunity, DomainError> {
+/// A live opportunity in the caller's reach (see [`crate::visibility`]).
+async fn get_in(conn: &impl ConnectionTrait, scope: &Scope, id: Uuid, lock: bool) -> Result<Opportunity, DomainError> {
+    let reach = Reach::of(conn, scope).await?;
     let mut q = opps::Entity::find_by_id(id)
-        .filter(opps::Column::OrgId.eq(org_id))
-        .filter(opps::Column::DeletedAt.is_null());
+        .filter(opps::Column::OrgId.eq(scope.org_id))
+        .filter(opps::Column::DeletedAt.is_null())
+        .filter(reach.opportunities());
     if lock {
         q = q.lock_exclusive();
     }
@@ -287,9 +291,11 @@ impl Store {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
+        let reach = Reach::of(self.conn(), scope).await?;
         opps::Entity::find()
             .filter(opps::Column::OrgId.eq(scope.org_id))
             .filter(opps::Column::Id.is_in(ids))
+            .filter(reach.opportunities())
             .filter(opps::Column::DeletedAt.is_null())
             .all(self.conn())
             .await
@@ -304,7 +310,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::NotFound`].
     pub async fn get_opportunity(&self, scope: &Scope, id: Uuid) -> Result<Opportunity, DomainError> {
-        get_in(self.conn(), scope.org_id, id, false).await
+        get_in(self.conn(), scope, id, false).await
     }
 
     /// Applies changes (a stage move when `stage_id` changes), writing field
@@ -323,7 +329,7 @@ impl Store {
     ) -> Result<Opportunity, DomainError> {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
-        let current = get_in(&txn, scope.org_id, id, true).await?;
+        let current = get_in(&txn, scope, id, true).await?;
         // Read the clock only once the row is locked, so concurrent moves
         // get increasing times in the order they commit.
         let now = self.now();
@@ -365,7 +371,7 @@ impl Store {
     pub async fn delete_opportunity(&self, scope: &Scope, id: Uuid, if_match: Option<i64>) -> Result<(), DomainError> {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
-        let current = get_in(&txn, scope.org_id, id, true).await?;
+        let current = get_in(&txn, scope, id, true).await?;
         // Read the clock only once the row is locked, so concurrent moves
         // get increasing times in the order they commit.
         let now = self.now();

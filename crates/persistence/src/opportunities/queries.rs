@@ -13,6 +13,7 @@ use super::to_domain;
 use crate::Store;
 use crate::entities::{opportunities as opps, team_members};
 use crate::error::db_err;
+use crate::visibility::Reach;
 
 /// Currency, status, count, and the two partial sums as text.
 type TotalsRow = (String, String, i64, Option<String>, Option<String>);
@@ -78,7 +79,8 @@ impl Store {
         filter: &OpportunityFilter,
         page: PageRequest<OpportunityKey>,
     ) -> Result<Page<Opportunity, OpportunityKey>, DomainError> {
-        let mut q = opps::Entity::find().filter(filtered(scope, filter));
+        let reach = Reach::of(self.conn(), scope).await?;
+        let mut q = opps::Entity::find().filter(filtered(scope, filter)).filter(reach.opportunities());
         if let Some((at, id)) = page.after {
             let after = if filter.descending {
                 Condition::any()
@@ -111,7 +113,9 @@ impl Store {
         // to 10^15 minor units; summing the billions and the remainders apart
         // keeps every partial sum far inside i64 (for up to 9·10^9 rows) on
         // both backends, and Rust puts them together in i128.
+        let reach = Reach::of(self.conn(), scope).await?;
         let rows: Vec<TotalsRow> = opps::Entity::find()
+            .filter(reach.opportunities())
             .select_only()
             .column(opps::Column::Currency)
             .column(opps::Column::Status)

@@ -1,0 +1,288 @@
+//! Who sees what, walked as a table: two orgs, every role, every list,
+//! detail, history, timeline, feed and aggregate, with the exact rows each
+//! caller may see (docs/access.md).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use glassbox_tests::{Session, TestApp, spawn_app};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Records by name, and their ids.
+struct World {
+    ids: BTreeMap<&'static str, String>,
+    users: BTreeMap<&'static str, Session>,
+}
+
+async fn id(app: &TestApp, path: &str, t: &str, body: Value) -> String {
+    app.post(path, t, body).await.expect(201).body["id"].as_str().unwrap().to_owned()
+}
+
+/// Org A: Sales ⊃ East, and Presales. Mia manages Sales; Rex (East) and
+/// Ria (no team) sell; Pia is presales; Vic views; Max is marketing.
+/// Deals: rex's (100.00), ria's (200.00) and ria's with a presales task
+/// (400.00), each on its own account with a contact and an activity.
+/// Org B: Bob's deal.
+async fn world(app: &TestApp) -> World {
+    let ana = app.bootstrap("Acme", "ana@acme.test").await;
+    let t = ana.access_token.clone();
+    let sales = id(app, "/api/v1/teams", &t, json!({"name": "Sales", "kind": "sales"})).await;
+    let east = id(
+        app,
+        "/api/v1/teams",
+        &t,
+        json!({"name": "East", "kind": "sales", "parent_team_id": sales}),
+    )
+    .await;
+    let presales = id(app, "/api/v1/teams", &t, json!({"name": "Presales", "kind": "presales"})).await;
+    let team = |s: &str| s.parse::<Uuid>().unwrap();
+    let mut users = BTreeMap::new();
+    for (name, role, teams) in [
+        ("mia", "manager", vec![team(&sales)]),
+        ("rex", "rep", vec![team(&east)]),
+        ("ria", "rep", vec![]),
+        ("pia", "presales", vec![team(&presales)]),
+        ("vic", "viewer", vec![]),
+        ("max", "marketing", vec![]),
+    ] {
+        users.insert(name, app.user(&ana, &format!("{name}@acme.test"), role, &teams).await);
+    }
+    let t = app.login("ana@acme.test").await.access_token;
+    let mut ids = BTreeMap::new();
+    for (deal, owner, amount) in [("o_rex", "rex", "100.00"), ("o_ria", "ria", "200.00"), ("o_task", "ria", "400.00")] {
+        let owner_id = users[owner].user_id;
+        let suffix = &deal[2..];
+        let account = id(
+            app,
+            "/api/v1/accounts",
+            &t,
+            json!({"name": format!("Account {suffix}"), "owner_id": owner_id}),
+        )
+        .await;
+        let contact = id(
+            app,
+            "/api/v1/contacts",
+            &t,
+            json!({"name": format!("Contact {suffix}"), "account_id": account}),
+        )
+        .await;
+        let opp = id(
+            app,
+            "/api/v1/opportunities",
+            &t,
+            json!({"name": deal, "owner_id": owner_id, "account_id": account, "amount": amount, "currency": "USD", "close_date": "2017-07-15"}),
+        )
+        .await;
+        let activity = id(
+            app,
+            "/api/v1/activities",
+            &t,
+            json!({"type": "call", "subject": format!("Call {suffix}"), "occurred_at": "2017-06-29T10:00:00Z", "opportunity_id": opp}),
+        )
+        .await;
+        ids.insert(leak(format!("a_{suffix}")), account);
+        ids.insert(leak(format!("c_{suffix}")), contact);
+        ids.insert(leak(format!("act_{suffix}")), activity);
+        ids.insert(deal, opp);
+    }
+    let task = json!({"opportunity_id": ids["o_task"], "task_type": "demo", "title": "Demo please", "assignee_team_id": presales});
+    ids.insert("t_task", id(app, "/api/v1/handoff-tasks", &t, task).await);
+    let bob = app.bootstrap("Other", "bob@other.test").await;
+    let account = id(app, "/api/v1/accounts", &bob.access_token, json!({"name": "Account b"})).await;
+    ids.insert("a_b", account.clone());
+    ids.insert(
+        "c_b",
+        id(
+            app,
+            "/api/v1/contacts",
+            &bob.access_token,
+            json!({"name": "Contact b", "account_id": account}),
+        )
+        .await,
+    );
+    let opp = id(
+        app,
+        "/api/v1/opportunities",
+        &bob.access_token,
+        json!({"name": "o_b", "account_id": account, "amount": "800.00", "currency": "USD", "close_date": "2017-07-15"}),
+    )
+    .await;
+    let activity = json!({"type": "call", "subject": "Call b", "occurred_at": "2017-06-29T10:00:00Z", "opportunity_id": opp});
+    ids.insert("act_b", id(app, "/api/v1/activities", &bob.access_token, activity).await);
+    ids.insert("o_b", opp);
+    users.insert("ana", app.login("ana@acme.test").await);
+    users.insert("bob", app.login("bob@other.test").await);
+    World { ids, users }
+}
+
+fn leak(s: String) -> &'static str {
+    Box::leak(s.into_boxed_str())
+}
+
+/// What each caller sees: record name prefixes per caller, and the
+/// pipeline (in dollars) of their aggregates.
+fn expected(who: &str) -> (Vec<&'static str>, &'static str) {
+    let all_a = vec!["rex", "ria", "task"];
+    match who {
+        "ana" | "vic" => (all_a, "700.00"),
+        "max" => (vec![], "700.00"),
+        "mia" | "rex" => (vec!["rex"], "100.00"),
+        "ria" => (vec!["ria", "task"], "600.00"),
+        "pia" => (vec!["task"], "0.00"),
+        "bob" => (vec!["b"], "800.00"),
+        _ => unreachable!(),
+    }
+}
+
+fn ids_of(list: &Value) -> BTreeSet<String> {
+    list["data"]
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn feed_ids(app: &TestApp, t: &str, feed: &str) -> BTreeSet<String> {
+    let body = app.get(feed, t).await.expect(200).body;
+    body["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+const FEEDS: [&str; 3] = [
+    "/api/v1/opportunities/changes?limit=200",
+    "/api/v1/activities/changes?limit=200",
+    "/api/v1/handoff-tasks/changes?limit=200",
+];
+
+#[tokio::test]
+async fn every_caller_sees_exactly_their_rows_everywhere() {
+    let app = spawn_app().await;
+    let w = world(&app).await;
+    // On PostgreSQL a feed shows a change once every older transaction of
+    // the cluster has ended; wait until the admin's feeds hold everything.
+    let ana = w.users["ana"].access_token.clone();
+    for _ in 0..100 {
+        let mut n = 0;
+        for feed in FEEDS {
+            n += feed_ids(&app, &ana, feed).await.len();
+        }
+        if n == 7 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for who in ["ana", "mia", "rex", "ria", "pia", "vic", "max", "bob"] {
+        let t = app
+            .login(&format!("{who}@{}.test", if who == "bob" { "other" } else { "acme" }))
+            .await
+            .access_token;
+        let (deals, pipeline) = expected(who);
+        let visible = |prefix: &str| -> BTreeSet<String> {
+            deals
+                .iter()
+                .filter_map(|d| w.ids.get(leak(format!("{prefix}_{d}")) as &str).cloned())
+                .collect()
+        };
+        let tasks: BTreeSet<String> = if deals.contains(&"task") && who != "mia" {
+            [w.ids["t_task"].clone()].into()
+        } else {
+            BTreeSet::new()
+        };
+        for (list, prefix) in [
+            ("/api/v1/opportunities", "o"),
+            ("/api/v1/accounts", "a"),
+            ("/api/v1/contacts", "c"),
+            ("/api/v1/activities", "act"),
+        ] {
+            let got = ids_of(&app.get(list, &t).await.expect(200).body);
+            assert_eq!(got, visible(prefix), "{who} lists {list}");
+        }
+        assert_eq!(
+            ids_of(&app.get("/api/v1/handoff-tasks", &t).await.expect(200).body),
+            tasks,
+            "{who} lists tasks"
+        );
+
+        // Every record of both orgs: details and their history, timeline
+        // and feed entries answer exactly when visible.
+        for (name, record) in &w.ids {
+            let (collection, subs): (&str, &[&str]) = match name.split('_').next().unwrap() {
+                "o" => ("opportunities", &["", "/history", "/stage-history"]),
+                "a" => ("accounts", &["", "/timeline"]),
+                "c" => ("contacts", &[""]),
+                "act" => ("activities", &[""]),
+                _ => ("handoff-tasks", &[""]),
+            };
+            let shown = if collection == "handoff-tasks" {
+                tasks.contains(record)
+            } else {
+                visible(name.split('_').next().unwrap()).contains(record)
+            };
+            for sub in subs {
+                let answer = app.get(&format!("/api/v1/{collection}/{record}{sub}"), &t).await;
+                if shown {
+                    answer.expect(200);
+                } else {
+                    answer.expect_problem(404, "not_found");
+                }
+            }
+        }
+        for (feed, expect) in [
+            ("/api/v1/opportunities/changes?limit=200", visible("o")),
+            ("/api/v1/activities/changes?limit=200", visible("act")),
+            ("/api/v1/handoff-tasks/changes?limit=200", tasks.clone()),
+        ] {
+            let body = app.get(feed, &t).await.expect(200).body;
+            let got: BTreeSet<String> = body["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["id"].as_str().unwrap().to_owned())
+                .collect();
+            assert_eq!(got, expect, "{who} reads {feed}");
+        }
+
+        // Aggregates: a rep's sums are their own deals', a manager's their
+        // subtree's, marketing's and a viewer's the org's.
+        let forecast = app.get("/api/v1/forecasts?period=2017-Q3", &t).await.expect(200).body;
+        assert_eq!(forecast["total"]["pipeline"], pipeline, "{who}'s forecast");
+        let funnel = app
+            .get("/api/v1/analytics/funnel?from=2017-06-01&to=2017-07-31", &t)
+            .await
+            .expect(200)
+            .body;
+        let n = match pipeline {
+            "700.00" => 3,
+            "600.00" => 2,
+            "0.00" => 0,
+            _ => 1,
+        };
+        assert_eq!(funnel["cohort"]["count"], n, "{who}'s funnel");
+        let totals = app.get("/api/v1/opportunities/totals", &t).await.expect(200).body;
+        let counted: i64 = totals["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["count"].as_i64().unwrap())
+            .sum();
+        assert_eq!(counted as usize, visible("o").len(), "{who}'s totals");
+    }
+
+    // Writes outside the reach are refused as not found.
+    let rex = app.login("rex@acme.test").await.access_token;
+    for (path, body) in [
+        (format!("/api/v1/opportunities/{}", w.ids["o_ria"]), json!({"name": "mine now"})),
+        (format!("/api/v1/accounts/{}", w.ids["a_ria"]), json!({"name": "mine now"})),
+        (format!("/api/v1/activities/{}", w.ids["act_ria"]), json!({"subject": "mine now"})),
+    ] {
+        app.patch(&path, &rex, body).await.expect_problem(404, "not_found");
+    }
+    app.post(&format!("/api/v1/handoff-tasks/{}/accept", w.ids["t_task"]), &rex, json!({}))
+        .await
+        .expect_problem(404, "not_found");
+}
