@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::Store;
 use crate::entities::{accounts, contacts};
 use crate::error::{check_version, db_err};
-use crate::refs::{Ref, check};
+use crate::refs::{Ref, check_in_reach};
 use crate::visibility::Reach;
 
 fn account(m: accounts::Model) -> Account {
@@ -193,9 +193,9 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        check(
+        check_in_reach(
             &txn,
-            scope.org_id,
+            scope,
             &[
                 ("parent_account_id", a.parent_account_id, Ref::Account),
                 ("owner_id", Some(a.owner_id), Ref::User),
@@ -286,7 +286,7 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        check(&txn, scope.org_id, &[("account_id", c.account_id, Ref::Account)]).await?;
+        check_in_reach(&txn, scope, &[("account_id", c.account_id, Ref::Account)]).await?;
         c.org_id = scope.org_id;
         c.updated_at = now;
         match update {

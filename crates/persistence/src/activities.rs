@@ -15,7 +15,7 @@ use crate::Store;
 use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::{activities, opportunities};
 use crate::error::{check_version, db_err};
-use crate::refs::{Ref, check};
+use crate::refs::{Ref, check_in_reach};
 use crate::visibility::Reach;
 
 /// Activity list filters.
@@ -220,9 +220,9 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        check(
+        check_in_reach(
             &txn,
-            scope.org_id,
+            scope,
             &[
                 ("opportunity_id", a.opportunity_id, Ref::Opportunity),
                 ("account_id", a.account_id, Ref::Account),

@@ -12,6 +12,8 @@ use uuid::Uuid;
 
 use crate::entities::{accounts, contacts, opportunities, products, teams, users};
 use crate::error::db_err;
+use crate::visibility::Reach;
+use glassbox_domain::Scope;
 
 /// Which kind of record an id must name.
 #[derive(Debug, Clone, Copy)]
@@ -30,13 +32,25 @@ pub(crate) enum Ref {
     User,
 }
 
-async fn live(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, kind: Ref) -> Result<bool, DomainError> {
-    Ok(live_set(conn, org_id, kind, vec![id]).await?.contains(&id))
+async fn live(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, kind: Ref, reach: &Reach) -> Result<bool, DomainError> {
+    Ok(live_set_in(conn, org_id, kind, vec![id], reach).await?.contains(&id))
 }
 
 /// The ids among `ids` that name live records of `kind` in the org (one
 /// query).
 pub(crate) async fn live_set(conn: &impl ConnectionTrait, org_id: Uuid, kind: Ref, ids: Vec<Uuid>) -> Result<HashSet<Uuid>, DomainError> {
+    live_set_in(conn, org_id, kind, ids, &Reach::All).await
+}
+
+/// [`live_set`] limited to the records of `reach` (accounts, contacts and
+/// opportunities; the other kinds are org-wide).
+async fn live_set_in(
+    conn: &impl ConnectionTrait,
+    org_id: Uuid,
+    kind: Ref,
+    ids: Vec<Uuid>,
+    reach: &Reach,
+) -> Result<HashSet<Uuid>, DomainError> {
     if ids.is_empty() {
         return Ok(HashSet::new());
     }
@@ -54,9 +68,9 @@ pub(crate) async fn live_set(conn: &impl ConnectionTrait, org_id: Uuid, kind: Re
         };
     }
     let found = match kind {
-        Ref::Account => ids_of!(accounts, accounts::Column::DeletedAt.is_null()),
-        Ref::Contact => ids_of!(contacts, contacts::Column::DeletedAt.is_null()),
-        Ref::Opportunity => ids_of!(opportunities, opportunities::Column::DeletedAt.is_null()),
+        Ref::Account => ids_of!(accounts, accounts::Column::DeletedAt.is_null(), reach.accounts()),
+        Ref::Contact => ids_of!(contacts, contacts::Column::DeletedAt.is_null(), reach.contacts()),
+        Ref::Opportunity => ids_of!(opportunities, opportunities::Column::DeletedAt.is_null(), reach.opportunities()),
         Ref::Team => ids_of!(teams,),
         Ref::Product => ids_of!(products,),
         Ref::User => ids_of!(users, users::Column::Active.eq(true)),
@@ -64,11 +78,40 @@ pub(crate) async fn live_set(conn: &impl ConnectionTrait, org_id: Uuid, kind: Re
     Ok(found.map_err(db_err)?.into_iter().collect())
 }
 
+/// Refuses ids that do not name a live record of the org (422
+/// `unknown_reference` on each field).
+///
+/// # Errors
+/// [`DomainError::Validation`].
 pub(crate) async fn check(conn: &impl ConnectionTrait, org_id: Uuid, refs: &[(&str, Option<Uuid>, Ref)]) -> Result<(), DomainError> {
+    check_with(conn, org_id, refs, &Reach::All).await
+}
+
+/// [`check`] within the caller's reach: a write may only point at accounts,
+/// contacts and opportunities the caller sees (an invisible one is as
+/// unknown as a missing one).
+///
+/// # Errors
+/// [`DomainError::Validation`].
+pub(crate) async fn check_in_reach(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    refs: &[(&str, Option<Uuid>, Ref)],
+) -> Result<(), DomainError> {
+    let reach = Reach::of(conn, scope).await?;
+    check_with(conn, scope.org_id, refs, &reach).await
+}
+
+async fn check_with(
+    conn: &impl ConnectionTrait,
+    org_id: Uuid,
+    refs: &[(&str, Option<Uuid>, Ref)],
+    reach: &Reach,
+) -> Result<(), DomainError> {
     let mut errors = Vec::new();
     for (field, id, kind) in refs {
         if let Some(id) = id
-            && !live(conn, org_id, *id, *kind).await?
+            && !live(conn, org_id, *id, *kind, reach).await?
         {
             errors.push(FieldError::new(
                 *field,

@@ -191,3 +191,34 @@ async fn same_email_in_two_orgs_needs_org_id_to_sign_in() {
         .expect(200);
     assert_eq!(me.body["org"]["name"], "Org A");
 }
+
+/// Tokens the server did not sign as it signs are refused: `alg: none`,
+/// another key, expired, or for a user deactivated since.
+#[tokio::test]
+async fn forged_expired_and_orphaned_tokens_are_401() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    let admin = app.bootstrap("Acme", "ana@acme.test").await;
+    let now: DateTime<Utc> = T0.parse().unwrap();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims = json!({"sub": admin.user_id, "org": admin.org_id, "iss": "glassbox", "aud": "glassbox-api",
+        "iat": now.timestamp(), "nbf": now.timestamp(), "exp": now.timestamp() + 900, "jti": uuid::Uuid::now_v7()});
+    let unsigned = format!(
+        "{}.{}.",
+        b64.encode(br#"{"alg":"none","typ":"JWT"}"#),
+        b64.encode(claims.to_string())
+    );
+    let other_key = secrecy::SecretString::from("another secret of at least thirty-two bytes!!".to_owned());
+    let foreign = glassbox_api::auth::jwt::JwtKeys::new(&other_key, Duration::minutes(15))
+        .unwrap()
+        .issue(admin.org_id, admin.user_id, now)
+        .unwrap();
+    for token in [unsigned, foreign] {
+        app.get("/api/v1/me", &token).await.expect_problem(401, "unauthenticated");
+    }
+    app.get("/api/v1/me", &admin.access_token).await.expect(200);
+    app.set_now(now + Duration::minutes(16));
+    app.get("/api/v1/me", &admin.access_token)
+        .await
+        .expect_problem(401, "unauthenticated");
+}

@@ -285,4 +285,26 @@ async fn every_caller_sees_exactly_their_rows_everywhere() {
     app.post(&format!("/api/v1/handoff-tasks/{}/accept", w.ids["t_task"]), &rex, json!({}))
         .await
         .expect_problem(404, "not_found");
+    // New records may not point at what the caller cannot see.
+    for (path, body, field) in [
+        (
+            "/api/v1/activities",
+            json!({"type": "call", "subject": "x", "occurred_at": "2017-06-29T10:00:00Z", "opportunity_id": w.ids["o_ria"]}),
+            "opportunity_id",
+        ),
+        (
+            "/api/v1/handoff-tasks",
+            json!({"opportunity_id": w.ids["o_ria"], "task_type": "demo", "title": "x", "assignee_team_id": Uuid::nil()}),
+            "opportunity_id",
+        ),
+        (
+            "/api/v1/opportunities",
+            json!({"name": "x", "account_id": w.ids["a_ria"]}),
+            "account_id",
+        ),
+        ("/api/v1/contacts", json!({"name": "x", "account_id": w.ids["a_ria"]}), "account_id"),
+    ] {
+        let refused = app.post(path, &rex, body).await.expect_problem(422, "validation_failed");
+        assert!(refused.error_fields().contains(&field.to_owned()), "{path}: {:?}", refused.body);
+    }
 }

@@ -14,7 +14,7 @@ use crate::Store;
 use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::handoff_tasks as tasks_t;
 use crate::error::{check_version, db_err};
-use crate::refs::{Ref, check};
+use crate::refs::{Ref, check_in_reach};
 use crate::visibility::Reach;
 
 /// A task asked for by hand.
@@ -92,9 +92,9 @@ impl Store {
         scope.require_sales_writer()?;
         let txn = self.begin_write().await?;
         let now = self.now();
-        check(
+        check_in_reach(
             &txn,
-            scope.org_id,
+            scope,
             &[
                 ("opportunity_id", Some(new.opportunity_id), Ref::Opportunity),
                 ("assignee_team_id", Some(new.assignee_team_id), Ref::Team),

@@ -107,10 +107,10 @@ fn to_active(o: &Opportunity) -> opps::ActiveModel {
 }
 
 /// Checks that every reference a change sets names a live record of the org.
-async fn check_refs(conn: &impl ConnectionTrait, org_id: Uuid, c: &OpportunityChanges) -> Result<(), DomainError> {
-    crate::refs::check(
+async fn check_refs(conn: &impl ConnectionTrait, scope: &Scope, c: &OpportunityChanges) -> Result<(), DomainError> {
+    crate::refs::check_in_reach(
         conn,
-        org_id,
+        scope,
         &[
             ("account_id", c.account_id.flatten(), Ref::Account),
             ("owner_id", c.owner_id, Ref::User),
@@ -206,7 +206,7 @@ impl Store {
         let now = self.now();
         let mut refs = new.fields.clone();
         refs.owner_id = Some(new.owner_id);
-        check_refs(&txn, scope.org_id, &refs).await?;
+        check_refs(&txn, scope, &refs).await?;
         let pipeline_id = match new.pipeline_id {
             Some(id) => id,
             None => crate::entities::pipelines::Entity::find()
@@ -334,7 +334,7 @@ impl Store {
         // get increasing times in the order they commit.
         let now = self.now();
         check_version(if_match, current.version)?;
-        check_refs(&txn, scope.org_id, &changes).await?;
+        check_refs(&txn, scope, &changes).await?;
         let target = match changes.stage_id {
             Some(stage_id) => Some(
                 stage_in(&txn, scope.org_id, stage_id)
