@@ -179,7 +179,9 @@ pub struct FunnelStageDto {
     /// Cohort deals that entered the stage (once each; re-entries do not
     /// count twice; a deal that skipped it has not reached it).
     pub reached: u64,
-    /// Their amounts in the org's base currency (decimal string).
+    /// The part of their amounts already in the org's base currency
+    /// (decimal string); other currencies are listed in `amounts`, not
+    /// converted (forecasts convert at close-day rates).
     pub amount: String,
     /// Their amounts per currency, base currency included; no conversion.
     pub amounts: Vec<CurrencyAmountDto>,
