@@ -295,6 +295,17 @@ impl TestApp {
         self.login(email).await
     }
 
+    /// The default pipeline's stage ids by stage name.
+    pub async fn stage_ids(&self, token: &str) -> std::collections::HashMap<String, String> {
+        let p = self.get("/api/v1/pipelines", token).await.expect(200).body;
+        p["data"][0]["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| (s["name"].as_str().unwrap().to_owned(), s["id"].as_str().unwrap().to_owned()))
+            .collect()
+    }
+
     /// Moves the pinned clock.
     pub fn set_now(&self, now: DateTime<Utc>) {
         self.clock.set(now);

@@ -198,7 +198,7 @@ impl Store {
             scope,
             &[
                 ("parent_account_id", a.parent_account_id, Ref::Account),
-                ("owner_id", Some(a.owner_id), Ref::User),
+                ("owner_id", Some(a.owner_id), Ref::Owner),
             ],
         )
         .await?;

@@ -227,7 +227,7 @@ impl Store {
                 ("opportunity_id", a.opportunity_id, Ref::Opportunity),
                 ("account_id", a.account_id, Ref::Account),
                 ("contact_id", a.contact_id, Ref::Contact),
-                ("owner_id", Some(a.owner_id), Ref::User),
+                ("owner_id", Some(a.owner_id), Ref::Owner),
             ],
         )
         .await?;

@@ -15,7 +15,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use glassbox_domain::activity::Activity;
 use glassbox_domain::{DomainError, FieldError, Scope};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::Store;
@@ -23,7 +23,8 @@ use crate::activities::{activity, refresh_last_activity, row};
 use crate::changes::{ChangeOp, SyncedKind};
 use crate::entities::activities as acts;
 use crate::error::db_err;
-use crate::refs::{Ref, live_set};
+use crate::refs::{Ref, live_set_in};
+use crate::visibility::Reach;
 
 /// Most items in one batch.
 pub const MAX_BATCH: usize = 500;
@@ -147,10 +148,24 @@ impl Store {
                 .into_iter()
                 .collect()
         };
-        let opportunities = live_set(&txn, org, Ref::Opportunity, refs(|a| a.opportunity_id)).await?;
-        let accounts = live_set(&txn, org, Ref::Account, refs(|a| a.account_id)).await?;
-        let contacts = live_set(&txn, org, Ref::Contact, refs(|a| a.contact_id)).await?;
-        let owners = live_set(&txn, org, Ref::User, refs(|a| Some(a.owner_id))).await?;
+        // References and existing rows count only within the caller's reach.
+        let reach = Reach::of(&txn, scope).await?;
+        let opportunities = live_set_in(&txn, org, Ref::Opportunity, refs(|a| a.opportunity_id), &reach).await?;
+        let accounts = live_set_in(&txn, org, Ref::Account, refs(|a| a.account_id), &reach).await?;
+        let contacts = live_set_in(&txn, org, Ref::Contact, refs(|a| a.contact_id), &reach).await?;
+        let owners = live_set_in(&txn, org, Ref::Owner, refs(|a| Some(a.owner_id)), &reach).await?;
+        let visible: HashSet<Uuid> = acts::Entity::find()
+            .select_only()
+            .column(acts::Column::Id)
+            .filter(acts::Column::OrgId.eq(org))
+            .filter(acts::Column::Id.is_in(ids.clone()))
+            .filter(reach.activities())
+            .into_tuple::<Uuid>()
+            .all(&txn)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .collect();
         let known = |id: Option<Uuid>, set: &HashSet<Uuid>| id.is_none_or(|id| set.contains(&id));
 
         let mut seen = HashSet::new();
@@ -193,7 +208,10 @@ impl Store {
             a.org_id = org;
             a.updated_at = now;
             match stored.get(&a.id) {
-                Some(m) if m.org_id != org => out.push(invalid(DomainError::invalid("id", "taken", "the id is taken"))),
+                // Another org's, or out of the caller's reach: as taken.
+                Some(m) if m.org_id != org || !visible.contains(&m.id) => {
+                    out.push(invalid(DomainError::invalid("id", "taken", "the id is taken")))
+                }
                 Some(m) if m.deleted_at.is_some() => out.push(BatchOutcome::Conflict { id: a.id, current: None }),
                 Some(m) if version.is_some_and(|v| v != m.version) => out.push(BatchOutcome::Conflict {
                     id: a.id,

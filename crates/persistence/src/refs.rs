@@ -30,6 +30,9 @@ pub(crate) enum Ref {
     Team,
     /// An active user.
     User,
+    /// An active user the caller may give records to: anyone for admins,
+    /// a member of their teams for managers, themselves otherwise.
+    Owner,
 }
 
 async fn live(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, kind: Ref, reach: &Reach) -> Result<bool, DomainError> {
@@ -37,14 +40,9 @@ async fn live(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, kind: Ref, re
 }
 
 /// The ids among `ids` that name live records of `kind` in the org (one
-/// query).
-pub(crate) async fn live_set(conn: &impl ConnectionTrait, org_id: Uuid, kind: Ref, ids: Vec<Uuid>) -> Result<HashSet<Uuid>, DomainError> {
-    live_set_in(conn, org_id, kind, ids, &Reach::All).await
-}
-
-/// [`live_set`] limited to the records of `reach` (accounts, contacts and
-/// opportunities; the other kinds are org-wide).
-async fn live_set_in(
+/// query), limited to the records of `reach` (accounts, contacts,
+/// opportunities and owners; the other kinds are org-wide).
+pub(crate) async fn live_set_in(
     conn: &impl ConnectionTrait,
     org_id: Uuid,
     kind: Ref,
@@ -74,6 +72,10 @@ async fn live_set_in(
         Ref::Team => ids_of!(teams,),
         Ref::Product => ids_of!(products,),
         Ref::User => ids_of!(users, users::Column::Active.eq(true)),
+        Ref::Owner => match reach.aggregate_owners() {
+            Some(mine) => ids_of!(users, users::Column::Active.eq(true), users::Column::Id.is_in(mine.to_vec())),
+            None => ids_of!(users, users::Column::Active.eq(true)),
+        },
     };
     Ok(found.map_err(db_err)?.into_iter().collect())
 }
@@ -113,11 +115,18 @@ async fn check_with(
         if let Some(id) = id
             && !live(conn, org_id, *id, *kind, reach).await?
         {
-            errors.push(FieldError::new(
-                *field,
-                "unknown_reference",
-                format!("must name a live {kind:?} of this org").to_lowercase(),
-            ));
+            errors.push(match kind {
+                Ref::Owner => FieldError::new(
+                    *field,
+                    "outside_reach",
+                    "must be an active user you may give records to: yourself, or for a manager a member of your teams",
+                ),
+                _ => FieldError::new(
+                    *field,
+                    "unknown_reference",
+                    format!("must name a live {kind:?} of this org").to_lowercase(),
+                ),
+            });
         }
     }
     if errors.is_empty() {

@@ -85,12 +85,15 @@ impl Store {
     ) -> Result<Page<TimelineEntry, TimelineKey>, DomainError> {
         self.get_account(scope, account_id).await?;
         let org = scope.org_id;
+        // Only what the caller may see of the account (crate::visibility).
+        let reach = crate::visibility::Reach::of(self.conn(), scope).await?;
         let deals = Query::select()
             .column(opps::Column::Id)
             .from(opps::Entity)
             .and_where(opps::Column::OrgId.eq(org))
             .and_where(opps::Column::AccountId.eq(account_id))
             .and_where(opps::Column::DeletedAt.is_null())
+            .cond_where(reach.opportunities())
             .to_owned();
         let mut union = branch(
             OPPORTUNITY,
@@ -101,6 +104,7 @@ impl Store {
         .and_where(opps::Column::OrgId.eq(org))
         .and_where(opps::Column::AccountId.eq(account_id))
         .and_where(opps::Column::DeletedAt.is_null())
+        .cond_where(reach.opportunities())
         .to_owned();
         let stage_changes = branch(
             STAGE_CHANGE,
@@ -125,6 +129,7 @@ impl Store {
                     .add(acts::Column::AccountId.eq(account_id))
                     .add(acts::Column::OpportunityId.in_subquery(deals.clone())),
             )
+            .cond_where(reach.activities())
             .to_owned();
         let tasks = branch(
             HANDOFF_TASK,
@@ -134,6 +139,7 @@ impl Store {
         )
         .and_where(tasks_t::Column::OrgId.eq(org))
         .and_where(tasks_t::Column::OpportunityId.in_subquery(deals))
+        .cond_where(reach.handoff_tasks())
         .to_owned();
         union
             .union(UnionType::All, stage_changes)

@@ -94,6 +94,15 @@ impl Reach {
         }
     }
 
+    /// The reach of record-level aggregates (handoff metrics): marketing's
+    /// aggregates cover the org.
+    pub fn for_aggregates(self) -> Reach {
+        match self {
+            Reach::Nothing => Reach::All,
+            other => other,
+        }
+    }
+
     /// Ids of the deals the caller's handoff tasks bring into view.
     fn task_deals(&self) -> Option<SelectStatement> {
         let Reach::Limited {

@@ -48,12 +48,7 @@ async fn fixture() -> Fixture {
     let t = &admin.access_token;
     app.patch("/api/v1/org", t, json!({"time_zone": "UTC"})).await.expect(200);
     let p = app.get("/api/v1/pipelines", t).await.expect(200).body["data"][0].clone();
-    let stage: HashMap<String, String> = p["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["id"].as_str().unwrap().to_owned()))
-        .collect();
+    let stage = app.stage_ids(t).await;
     let mut deal = HashMap::new();
     for (name, amount, first) in [
         ("D1", Some("1000.00"), "Prospecting"),

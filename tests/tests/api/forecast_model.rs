@@ -28,13 +28,7 @@ async fn fixture() -> Fixture {
     app.set_now("2017-01-02T00:00:00Z".parse().unwrap());
     let admin = app.bootstrap("Acme", "ana@acme.test").await;
     let t = admin.access_token.clone();
-    let pipeline = app.get("/api/v1/pipelines", &t).await.expect(200).body["data"][0].clone();
-    let stage: HashMap<String, String> = pipeline["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["id"].as_str().unwrap().to_owned()))
-        .collect();
+    let stage = app.stage_ids(&t).await;
     let deal = |amount: &str, category: &str, close: &str| {
         json!({"name": format!("deal {amount}"), "amount": amount, "currency": "USD",
                "stage_id": stage["Negotiation"], "forecast_category": category, "close_date": close})

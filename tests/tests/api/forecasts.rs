@@ -84,13 +84,7 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
     let f = fixture().await;
     let app = &f.app;
     let t = app.login("ana@acme.test").await.access_token;
-    let pipeline = app.get("/api/v1/pipelines", &t).await.expect(200).body["data"][0].clone();
-    let stage: HashMap<String, String> = pipeline["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["id"].as_str().unwrap().to_owned()))
-        .collect();
+    let stage = app.stage_ids(&t).await;
     let deal = |owner: &str, amount: &str, currency: &str, st: &str, category: &str, close: &str| {
         json!({"name": format!("{owner} {amount}"), "owner_id": owner, "amount": amount, "currency": currency,
                "stage_id": stage[st], "forecast_category": category, "close_date": close})

@@ -8,13 +8,10 @@ use serde_json::{Value, json};
 
 pub(crate) async fn stages(app: &TestApp, s: &Session) -> (String, HashMap<String, String>) {
     let p = app.get("/api/v1/pipelines", &s.access_token).await.expect(200).body;
-    let stages = p["data"][0]["stages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| (s["name"].as_str().unwrap().to_owned(), s["id"].as_str().unwrap().to_owned()))
-        .collect();
-    (p["data"][0]["id"].as_str().unwrap().to_owned(), stages)
+    (
+        p["data"][0]["id"].as_str().unwrap().to_owned(),
+        app.stage_ids(&s.access_token).await,
+    )
 }
 
 /// Admin, a presales team with one engineer, and a rule on entering Demo.

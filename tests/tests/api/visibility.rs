@@ -308,3 +308,96 @@ async fn every_caller_sees_exactly_their_rows_everywhere() {
         assert!(refused.error_fields().contains(&field.to_owned()), "{path}: {:?}", refused.body);
     }
 }
+
+/// What an adversarial run found: batch upserts, timelines, handoff
+/// metrics, snapshots, adjustments and owners all stay inside the reach.
+#[tokio::test]
+async fn batches_timelines_metrics_snapshots_and_owners_stay_in_reach() {
+    let app = spawn_app().await;
+    let ana = app.bootstrap("Acme", "ana@acme.test").await;
+    let presales = id(
+        &app,
+        "/api/v1/teams",
+        &ana.access_token,
+        json!({"name": "Presales", "kind": "presales"}),
+    )
+    .await;
+    let rex = app.user(&ana, "rex@acme.test", "rep", &[]).await;
+    let ria = app.user(&ana, "ria@acme.test", "rep", &[]).await;
+    let t = app.login("ana@acme.test").await.access_token;
+    let shared = id(&app, "/api/v1/accounts", &t, json!({"name": "Shared", "owner_id": rex.user_id})).await;
+    let deal =
+        |owner: Uuid, name: &str| json!({"name": name, "owner_id": owner, "account_id": shared, "amount": "10.00", "currency": "USD"});
+    let d_rex = id(&app, "/api/v1/opportunities", &t, deal(rex.user_id, "rex's")).await;
+    let d_ria = id(&app, "/api/v1/opportunities", &t, deal(ria.user_id, "ria's")).await;
+    let call = |opp: &str| json!({"type": "call", "subject": "call", "occurred_at": "2017-06-29T10:00:00Z", "opportunity_id": opp, "owner_id": null});
+    let mut act_ria = call(&d_ria);
+    act_ria.as_object_mut().unwrap().remove("owner_id");
+    let act_ria = id(&app, "/api/v1/activities", &t, act_ria).await;
+    let task = json!({"opportunity_id": d_ria, "task_type": "demo", "title": "Demo", "assignee_team_id": presales});
+    id(&app, "/api/v1/handoff-tasks", &t, task).await;
+    let rex_t = app.login("rex@acme.test").await.access_token;
+
+    // A batch cannot overwrite an activity out of reach.
+    let batch = json!({"items": [{"id": act_ria, "type": "call", "subject": "mine now", "occurred_at": "2017-06-29T10:00:00Z"}]});
+    let answer = app.post("/api/v1/activities/batch", &rex_t, batch).await.expect(200).body;
+    assert_eq!(answer["results"][0]["status"], "invalid", "{answer}");
+    let ria_t = app.login("ria@acme.test").await.access_token;
+    let kept = app.get(&format!("/api/v1/activities/{act_ria}"), &ria_t).await.expect(200).body;
+    assert_eq!(kept["subject"], "call");
+
+    // The shared account's timeline shows rex only his deal.
+    let timeline = app
+        .get(&format!("/api/v1/accounts/{shared}/timeline"), &rex_t)
+        .await
+        .expect(200)
+        .body;
+    let text = timeline.to_string();
+    assert!(
+        text.contains(&d_rex) && !text.contains(&d_ria) && !text.contains(&act_ria),
+        "{timeline}"
+    );
+
+    // Handoff metrics count only tasks in reach.
+    let metrics = app.get("/api/v1/handoff-tasks/metrics", &rex_t).await.expect(200).body;
+    assert_eq!(metrics["total"], 0);
+    let metrics = app.get("/api/v1/handoff-tasks/metrics", &ria_t).await.expect(200).body;
+    assert_eq!(metrics["total"], 1);
+
+    // Records cannot be planted on someone else.
+    for path in ["/api/v1/opportunities", "/api/v1/accounts"] {
+        let bad = app
+            .post(path, &rex_t, json!({"name": "planted", "owner_id": ria.user_id}))
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(bad.body["errors"][0]["code"], "outside_reach");
+    }
+
+    // Snapshots and adjustments: reps read none of them.
+    let snap = id(
+        &app,
+        "/api/v1/forecast-snapshots",
+        &t,
+        json!({"period": "2017-Q3", "group_by": "owner"}),
+    )
+    .await;
+    app.get(&format!("/api/v1/forecast-snapshots/{snap}"), &rex_t)
+        .await
+        .expect_problem(403, "forbidden");
+    app.get("/api/v1/forecast-snapshots", &rex_t).await.expect_problem(403, "forbidden");
+    app.get("/api/v1/forecasts/accuracy?period=2017-Q3", &rex_t)
+        .await
+        .expect_problem(403, "forbidden");
+    let adjustment = json!({"user_id": ria.user_id, "period": "2017-Q3", "category": "commit", "amount": "5.00", "note": "n"});
+    app.post("/api/v1/forecast-adjustments", &t, adjustment).await.expect(201);
+    let seen = |token: String| {
+        let app = &app;
+        async move {
+            app.get("/api/v1/forecast-adjustments", &token).await.expect(200).body["data"]
+                .as_array()
+                .unwrap()
+                .len()
+        }
+    };
+    assert_eq!((seen(t.clone()).await, seen(ria_t).await, seen(rex_t).await), (1, 1, 0));
+}

@@ -95,7 +95,8 @@ impl Store {
     }
 
     /// The adjustment history of a period (all when `period` is `None`),
-    /// newest first, optionally of one target.
+    /// newest first, optionally of one target; of the users and teams in
+    /// the caller's reach (see [`crate::visibility`]).
     ///
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
@@ -115,13 +116,26 @@ impl Store {
             let (kind, id) = t.stored();
             q = q.filter(adj::Column::TargetKind.eq(kind)).filter(adj::Column::TargetId.eq(id));
         }
-        q.order_by_desc(adj::Column::CreatedAt)
+        let rows: Vec<ForecastAdjustment> = q
+            .order_by_desc(adj::Column::CreatedAt)
             .order_by_desc(adj::Column::Id)
             .all(self.conn())
             .await
             .map_err(db_err)?
             .into_iter()
             .map(to_domain)
-            .collect()
+            .collect::<Result<_, _>>()?;
+        // Adjustments of users and teams in the caller's reach only.
+        let reach = crate::visibility::Reach::of(self.conn(), scope).await?;
+        Ok(match reach.aggregate_owners() {
+            None => rows,
+            Some(owners) => rows
+                .into_iter()
+                .filter(|a| match a.target {
+                    QuotaTarget::User(u) => owners.contains(&u),
+                    QuotaTarget::Team(t) => scope.role == Role::Manager && scope.visible_team_ids.contains(&t),
+                })
+                .collect(),
+        })
     }
 }

@@ -168,16 +168,22 @@ impl Store {
         Ok(s)
     }
 
-    /// Snapshots of a period (all when `None`), oldest `as_of` first.
+    /// Snapshots of a period (all when `None`), oldest `as_of` first: an
+    /// admin reads every snapshot, a manager the ones they took (a
+    /// snapshot holds whatever its taker could see).
     ///
     /// # Errors
-    /// [`DomainError::Internal`] on storage failure.
+    /// [`DomainError::Forbidden`] for roles other than admin and manager.
     pub async fn list_forecast_snapshots(
         &self,
         scope: &Scope,
         period: Option<(PeriodKind, NaiveDate)>,
     ) -> Result<Vec<Snapshot>, DomainError> {
+        require_planner(scope)?;
         let mut q = snap::Entity::find().filter(snap::Column::OrgId.eq(scope.org_id));
+        if !scope.is_admin() {
+            q = q.filter(snap::Column::TakenBy.eq(scope.user_id));
+        }
         if let Some((kind, first_day)) = period {
             q = q
                 .filter(snap::Column::PeriodKind.eq(kind.as_str()))
@@ -194,13 +200,18 @@ impl Store {
             .collect()
     }
 
-    /// One snapshot.
+    /// One snapshot (admins: any; managers: their own).
     ///
     /// # Errors
-    /// [`DomainError::NotFound`] when absent or another org's.
+    /// [`DomainError::NotFound`] when absent, another org's, or (for a
+    /// manager) another's; [`DomainError::Forbidden`] for other roles.
     pub async fn forecast_snapshot(&self, scope: &Scope, id: Uuid) -> Result<Snapshot, DomainError> {
-        let m = snap::Entity::find_by_id(id)
-            .filter(snap::Column::OrgId.eq(scope.org_id))
+        require_planner(scope)?;
+        let mut q = snap::Entity::find_by_id(id).filter(snap::Column::OrgId.eq(scope.org_id));
+        if !scope.is_admin() {
+            q = q.filter(snap::Column::TakenBy.eq(scope.user_id));
+        }
+        let m = q
             .one(self.conn())
             .await
             .map_err(db_err)?

@@ -55,7 +55,10 @@ impl Store {
         let today = now.with_timezone(&calendar.time_zone.tz()).date_naive();
         let window = DateWindow::parse(from, to, today, 30)?;
         let (start, end) = window.bounds(calendar.time_zone);
+        // Only tasks and deals in the caller's reach (crate::visibility).
+        let reach = crate::visibility::Reach::of(conn, scope).await?.for_aggregates();
         let mut q = tasks_t::Entity::find()
+            .filter(reach.handoff_tasks())
             .filter(tasks_t::Column::OrgId.eq(scope.org_id))
             .filter(tasks_t::Column::CreatedAt.gte(start))
             .filter(tasks_t::Column::CreatedAt.lt(end));
@@ -85,6 +88,7 @@ impl Store {
             .column_as(opps::Column::Id.count(), "n")
             .filter(
                 Condition::all()
+                    .add(reach.opportunities())
                     .add(opps::Column::OrgId.eq(scope.org_id))
                     .add(opps::Column::DeletedAt.is_null())
                     .add(opps::Column::Status.is_in(["won", "lost"]))

@@ -113,7 +113,7 @@ async fn check_refs(conn: &impl ConnectionTrait, scope: &Scope, c: &OpportunityC
         scope,
         &[
             ("account_id", c.account_id.flatten(), Ref::Account),
-            ("owner_id", c.owner_id, Ref::User),
+            ("owner_id", c.owner_id, Ref::Owner),
             ("product_id", c.product_id.flatten(), Ref::Product),
         ],
     )
