@@ -132,6 +132,19 @@ async fn history_based_forecast_matches_hand_computation_and_is_deterministic() 
     let again = app.get(url, &t).await.expect(200).body;
     assert_eq!(again, body);
 
+    // Now, from the current rows, as from history at this instant.
+    let fast = app
+        .get("/api/v1/forecasts?period=2017-Q3&group_by=owner", &t)
+        .await
+        .expect(200)
+        .body;
+    let replayed = app
+        .get("/api/v1/forecasts?period=2017-Q3&group_by=owner&as_of=2017-07-05T00:00:00Z", &t)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(fast, replayed);
+
     let bad = app
         .get("/api/v1/forecasts?period=2017-Q3&window_days=7", &t)
         .await

@@ -195,6 +195,16 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
     let east_only = get(format!("/api/v1/forecasts?period=2017-Q1&team_id={}", f.east)).await;
     assert_eq!(row(&east_only["rows"][0]), by_owner[&f.rep_a]);
 
+    // Read now, the current rows give what history gives at this instant.
+    for grouping in ["org", "owner", "team"] {
+        let fast = get(format!("/api/v1/forecasts?period=2017-Q1&group_by={grouping}")).await;
+        let replayed = get(format!(
+            "/api/v1/forecasts?period=2017-Q1&group_by={grouping}&as_of=2017-07-05T00:00:00Z"
+        ))
+        .await;
+        assert_eq!(fast, replayed, "{grouping}");
+    }
+
     // The deal won at 00:30 on 1 July in Tokyo is Q2's.
     let q2 = get("/api/v1/forecasts?period=2017-Q2".into()).await;
     assert_eq!(

@@ -223,7 +223,7 @@ impl Store {
         let today = as_of.with_timezone(&org.tz.tz()).date_naive();
         let mut missing = BTreeSet::new();
         let mut by_owner: BTreeMap<Uuid, OwnerBook> = BTreeMap::new();
-        for deal in deals_at(conn, scope.org_id, as_of, &org).await? {
+        for deal in deals_at(conn, scope.org_id, as_of, q.as_of.is_none(), &org).await? {
             if allowed.as_ref().is_some_and(|a| !a.contains(&deal.owner_id)) {
                 continue;
             }
