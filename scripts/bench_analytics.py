@@ -6,7 +6,8 @@ pipeline and their stage history (~4.7 rows per deal: 3–5 open stages, then
 won or lost for two deals in three), created one minute apart from
 2016-01-01. Starts the release binary and times, one request at a time:
 org-wide funnel, org-wide stage conversion, one rep's funnel, stalled deals
-and the pipeline waterfall of one month; and, on PostgreSQL, a hand-written
+and the pipeline waterfall of one month, and forecasts of 2017-Q4 (now, per
+owner, and as of 2017-09-30 from history); and, on PostgreSQL, a hand-written
 SQL baseline (deals reaching each stage of the cohort, GROUP BY) with
 EXPLAIN ANALYZE. Seeding is plain SQL, so it then runs `glassbox
 rebuild-rollups` (timed). Funnel and stage conversion with a day `as_of`
@@ -115,6 +116,13 @@ def baseline_postgres(url, owner=None):
     return float(re.search(r"Execution Time: ([0-9.]+) ms", psql(url, sql)).group(1))
 
 
+def forecast_baseline_postgres(url):
+    sql = """explain analyze select o.owner_id, o.forecast_category, s.kind, sum(o.amount_minor),
+        sum(o.amount_minor * s.probability) from opportunities o join stages s on s.id = o.stage_id
+        where o.deleted_at is null group by o.owner_id, o.forecast_category, s.kind"""
+    return float(re.search(r"Execution Time: ([0-9.]+) ms", psql(url, sql)).group(1))
+
+
 def timed(base, path, token, requests):
     http("GET", base + path, token=token)  # warm-up
     samples = []
@@ -142,11 +150,12 @@ def main():
             print(f"stage-history rows: {psql(b.target, 'select count(*) from opportunity_stage_history')}")
             print(f"hand-written SQL, deals reaching each stage (EXPLAIN ANALYZE): {baseline_postgres(b.target):.1f} ms")
             print(f"hand-written SQL, the same for one rep: {baseline_postgres(b.target, owner):.1f} ms")
+            print(f"hand-written SQL, open pipeline and won per owner and category: {forecast_baseline_postgres(b.target):.1f} ms")
         # Plain SQL loads bypass the writes that keep rollups current.
         t = time.time()
         print(f"{b.run('rebuild-rollups')} (wall {time.time() - t:.1f} s)")
         token = b.serve()
-        slow = ("stalled", "waterfall", "from history")
+        slow = ("stalled", "waterfall", "from history", "forecast")
         for name, path in [
             ("funnel, org-wide", f"/api/v1/analytics/funnel?{WINDOW}"),
             ("stage conversion, org-wide", f"/api/v1/analytics/stage-conversion?{WINDOW}"),
@@ -156,6 +165,9 @@ def main():
             ("funnel, from history (instant)", f"/api/v1/analytics/funnel?{WINDOW.replace('2018-01-01', '2018-01-01T00:00:00Z')}"),
             ("stalled deals, first page", "/api/v1/analytics/stalled-opportunities?as_of=2018-01-01"),
             ("waterfall, one month", "/api/v1/analytics/pipeline-changes?from=2017-03-01&to=2017-03-31"),
+            ("forecast, org-wide, now", "/api/v1/forecasts?period=2017-Q4"),
+            ("forecast, per owner, now", "/api/v1/forecasts?period=2017-Q4&group_by=owner"),
+            ("forecast, org-wide, from history", "/api/v1/forecasts?period=2017-Q4&as_of=2017-09-30"),
         ]:
             n = min(args.requests, 3) if any(w in name for w in slow) else args.requests
             print(f"{args.db:8} {name:34} {timed(b.base, path, token, n)}  ({n} requests)", flush=True)
