@@ -12,8 +12,9 @@
 //! | marketing | none | none | the whole org |
 //!
 //! Accounts are also visible when a visible deal is on them; activities
-//! when their deal is visible; contacts follow their account (contacts
-//! without one are visible to every role that sees sales records).
+//! when their deal or account is visible; contacts follow their account
+//! (contacts without one are visible to every role that sees sales
+//! records).
 
 use glassbox_domain::user::Role;
 use glassbox_domain::{DomainError, Scope};
@@ -170,15 +171,27 @@ impl Reach {
         }
     }
 
-    /// Activities in reach: owned by a visible owner, or on a visible deal.
+    /// Activities in reach: owned by a visible owner, or on a visible deal
+    /// or account.
     pub fn activities(&self) -> Condition {
         match self {
             Reach::All => Condition::all(),
             Reach::Nothing => nothing(activities::Column::Id),
             Reach::Limited { owners, .. } => Condition::any()
                 .add(activities::Column::OwnerId.is_in(owners.clone()))
-                .add(activities::Column::OpportunityId.in_subquery(self.opportunity_ids())),
+                .add(activities::Column::OpportunityId.in_subquery(self.opportunity_ids()))
+                .add(activities::Column::AccountId.in_subquery(self.account_ids())),
         }
+    }
+
+    /// Ids of the accounts in reach, as a subquery.
+    fn account_ids(&self) -> SelectStatement {
+        Query::select()
+            .column(accounts::Column::Id)
+            .from(accounts::Entity)
+            .cond_where(self.accounts())
+            .and_where(accounts::Column::DeletedAt.is_null())
+            .to_owned()
     }
 
     /// Contacts in reach: of a visible account, or of none.

@@ -137,7 +137,13 @@ async fn bad_items_are_answered_alone_and_updates_keep_the_owner() {
     let admin = app.bootstrap("Acme", "ana@acme.test").await;
     let t = &admin.access_token;
     let rep = app.user(&admin, "rita@acme.test", "rep", &[]).await;
-    let account = app.post("/api/v1/accounts", t, json!({"name": "Initech"})).await.expect(201).body["id"].clone();
+    // Rita's account: the admin's activities on it are in her reach.
+    let account = app
+        .post("/api/v1/accounts", t, json!({"name": "Initech", "owner_id": rep.user_id}))
+        .await
+        .expect(201)
+        .body["id"]
+        .clone();
     let item = |n: u32, subject: &str| json!({"id": id(n), "type": "visit", "subject": subject, "occurred_at": "2017-06-29T09:00:00Z", "account_id": account});
     let mut far = item(5, "Far future");
     far["occurred_at"] = json!("+10000-01-01T00:00:00Z");
