@@ -13,6 +13,7 @@ pub mod dto;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod login_throttle;
 pub mod middleware;
 pub mod openapi;
 pub mod rate_limit;

@@ -65,7 +65,7 @@ impl Application {
             store,
             jwt: JwtKeys::new(&secret, Duration::seconds(settings.access_token_ttl))?,
             refresh_ttl: Duration::seconds(settings.refresh_token_ttl),
-            logins: crate::rate_limit::LoginThrottle::new(settings.login_attempts_per_minute),
+            logins: crate::login_throttle::LoginThrottle::new(settings.login_attempts_per_minute),
         });
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();

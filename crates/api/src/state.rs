@@ -15,5 +15,5 @@ pub struct AppState {
     /// Refresh-token lifetime.
     pub refresh_ttl: Duration,
     /// Sign-in attempts per email and per client address.
-    pub logins: crate::rate_limit::LoginThrottle,
+    pub logins: crate::login_throttle::LoginThrottle,
 }
