@@ -306,6 +306,13 @@ impl TestApp {
             .collect()
     }
 
+    /// Moves the pinned clock to `when` (RFC 3339) and signs `email` in
+    /// again (tokens expire when the clock jumps).
+    pub async fn login_at(&self, when: &str, email: &str) -> String {
+        self.set_now(when.parse().unwrap());
+        self.login(email).await.access_token
+    }
+
     /// Moves the pinned clock.
     pub fn set_now(&self, now: DateTime<Utc>) {
         self.clock.set(now);

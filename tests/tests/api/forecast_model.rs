@@ -14,11 +14,6 @@ struct Fixture {
     big: String,
 }
 
-async fn at(app: &TestApp, when: &str) -> String {
-    app.set_now(when.parse().unwrap());
-    app.login("ana@acme.test").await.access_token
-}
-
 /// History: three Negotiation deals closed in January (won after 10 and 2
 /// days, lost after 30); open at 30 June: 2,000.00 in Negotiation since 29
 /// June (commit) and 400.00 since 20 June (pipeline), both expected to
@@ -50,7 +45,7 @@ async fn fixture() -> Fixture {
         (1, "2017-01-04T00:00:00Z", "Closed Won"),
         (2, "2017-02-01T00:00:00Z", "Closed Lost"),
     ] {
-        let t = at(&app, when).await;
+        let t = app.login_at(when, "ana@acme.test").await;
         let mut body = json!({"stage_id": stage[to]});
         if to == "Closed Lost" {
             body["loss_reason"] = json!("price");
@@ -59,11 +54,11 @@ async fn fixture() -> Fixture {
             .await
             .expect(200);
     }
-    let t = at(&app, "2017-06-20T00:00:00Z").await;
+    let t = app.login_at("2017-06-20T00:00:00Z", "ana@acme.test").await;
     app.post("/api/v1/opportunities", &t, deal("400.00", "pipeline", "2017-07-20"))
         .await
         .expect(201);
-    let t = at(&app, "2017-06-29T00:00:00Z").await;
+    let t = app.login_at("2017-06-29T00:00:00Z", "ana@acme.test").await;
     let big = app
         .post("/api/v1/opportunities", &t, deal("2000.00", "commit", "2017-07-20"))
         .await
@@ -88,7 +83,7 @@ fn cell<'a>(model: &'a Value, stage: &str, band: &str) -> &'a Value {
 async fn history_based_forecast_matches_hand_computation_and_is_deterministic() {
     let f = fixture().await;
     let app = &f.app;
-    let t = at(app, "2017-07-05T00:00:00Z").await;
+    let t = app.login_at("2017-07-05T00:00:00Z", "ana@acme.test").await;
     let url = "/api/v1/forecasts?period=2017-Q3&as_of=2017-06-30T00:00:00Z";
     let body = app.get(url, &t).await.expect(200).body;
     let model = &body["model"];
@@ -156,7 +151,7 @@ async fn history_based_forecast_matches_hand_computation_and_is_deterministic() 
 async fn snapshots_keep_forecasts_and_accuracy_measures_every_method() {
     let f = fixture().await;
     let app = &f.app;
-    let t = at(app, "2017-07-05T00:00:00Z").await;
+    let t = app.login_at("2017-07-05T00:00:00Z", "ana@acme.test").await;
     let kept = app
         .post(
             "/api/v1/forecast-snapshots",
@@ -176,7 +171,7 @@ async fn snapshots_keep_forecasts_and_accuracy_measures_every_method() {
     assert_eq!(read, kept);
 
     // The 2,000.00 commit is won on 15 July; nothing else closes.
-    let t = at(app, "2017-07-15T00:00:00Z").await;
+    let t = app.login_at("2017-07-15T00:00:00Z", "ana@acme.test").await;
     app.patch(
         &format!("/api/v1/opportunities/{}", f.big),
         &t,
@@ -184,7 +179,7 @@ async fn snapshots_keep_forecasts_and_accuracy_measures_every_method() {
     )
     .await
     .expect(200);
-    let t = at(app, "2017-10-05T00:00:00Z").await;
+    let t = app.login_at("2017-10-05T00:00:00Z", "ana@acme.test").await;
     let acc = app.get("/api/v1/forecasts/accuracy?period=2017-Q3", &t).await.expect(200).body;
     let row = &acc["data"][0];
     assert_eq!((&row["snapshot"]["id"], &row["actual"]), (&json!(id), &json!("2000.00")));
@@ -237,7 +232,7 @@ async fn snapshots_keep_forecasts_and_accuracy_measures_every_method() {
 async fn a_scheduled_snapshot_is_taken_once_by_one_of_several_servers() {
     let f = fixture().await;
     let app = &f.app;
-    let t = at(app, "2017-07-05T10:00:00Z").await;
+    let t = app.login_at("2017-07-05T10:00:00Z", "ana@acme.test").await;
     app.get("/api/v1/forecast-snapshots/schedule", &t)
         .await
         .expect_problem(404, "not_found");

@@ -15,11 +15,6 @@ struct Fixture {
     east: String,
 }
 
-async fn as_admin(app: &TestApp, at: &str) -> String {
-    app.set_now(at.parse().unwrap());
-    app.login("ana@acme.test").await.access_token
-}
-
 async fn fixture() -> Fixture {
     let app = spawn_app().await;
     app.set_now("2017-06-01T00:00:00Z".parse().unwrap());
@@ -124,15 +119,15 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
         .unwrap()
         .to_owned();
     // Won at 23:30 and at 00:30 Tokyo time.
-    let t = as_admin(app, "2017-06-30T14:30:00Z").await;
+    let t = app.login_at("2017-06-30T14:30:00Z", "ana@acme.test").await;
     app.patch(&format!("/api/v1/opportunities/{w1}"), &t, json!({"stage_id": stage["Closed Won"]}))
         .await
         .expect(200);
-    let t = as_admin(app, "2017-06-30T15:30:00Z").await;
+    let t = app.login_at("2017-06-30T15:30:00Z", "ana@acme.test").await;
     app.patch(&format!("/api/v1/opportunities/{w2}"), &t, json!({"stage_id": stage["Closed Won"]}))
         .await
         .expect(200);
-    let t = as_admin(app, "2017-07-05T00:00:00Z").await;
+    let t = app.login_at("2017-07-05T00:00:00Z", "ana@acme.test").await;
 
     let get = |url: String| {
         let t = t.clone();

@@ -106,6 +106,8 @@ pub struct ClaimedRun {
     pub scheduled_for: DateTime<Utc>,
     /// What to forecast.
     pub schedule: Schedule,
+    /// The period of `schedule.period_kind` containing the run's local day.
+    pub period: FiscalPeriod,
 }
 
 fn to_schedule(m: &sched::Model) -> Result<Schedule, DomainError> {
@@ -302,8 +304,8 @@ impl Store {
         let mut claimed = Vec::new();
         for m in due {
             let schedule = to_schedule(&m)?;
-            let tz = crate::calendars::org_time_zone(self.conn(), m.org_id).await?;
-            let next = schedule.frequency.next_run(now, tz);
+            let org = super::deals::org_settings(self.conn(), m.org_id).await?;
+            let next = schedule.frequency.next_run(now, org.tz);
             let moved = sched::Entity::update_many()
                 .col_expr(sched::Column::NextRunAt, sea_orm::sea_query::Expr::value(next))
                 .filter(sched::Column::Id.eq(m.id))
@@ -312,10 +314,12 @@ impl Store {
                 .await
                 .map_err(db_err)?;
             if moved.rows_affected == 1 {
+                let day = m.next_run_at.with_timezone(&org.tz.tz()).date_naive();
                 claimed.push(ClaimedRun {
                     org_id: m.org_id,
                     scheduled_for: m.next_run_at,
                     schedule,
+                    period: FiscalPeriod::containing(schedule.period_kind, day, org.start),
                 });
             }
         }

@@ -3,7 +3,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, delete, get, post, put, web, web::Json};
-use glassbox_domain::forecast::FiscalPeriod;
 use glassbox_domain::user::Role;
 use glassbox_domain::{DomainError, Scope};
 use glassbox_persistence::Store;
@@ -184,14 +183,8 @@ async fn take_run(store: &Store, run: &ClaimedRun) -> Result<(), DomainError> {
         role: Role::Admin,
         visible_team_ids: vec![],
     };
-    let org = store.get_org(&scope).await?;
-    let start = crate::dto::quota::fiscal_start(&org)?;
-    let tz = glassbox_domain::org::TimeZone::parse("time_zone", &org.time_zone)
-        .map_err(|_| DomainError::Internal("stored org time zone is bad".into()))?;
-    let day = run.scheduled_for.with_timezone(&tz.tz()).date_naive();
-    let period = FiscalPeriod::containing(run.schedule.period_kind, day, start);
     let query = ForecastQuery {
-        period,
+        period: run.period,
         group_by: run.schedule.group_by,
         team_id: None,
         as_of: None,
