@@ -54,6 +54,7 @@ if [[ ! -x $VENV/bin/st ]] || [[ $("$VENV/bin/st" --version 2>/dev/null) != *"$S
   "$VENV/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$ST_VERSION" \
     || die "pip install schemathesis==$ST_VERSION failed"
 fi
+VENV=$(cd "$VENV" && pwd)   # absolute: the run below happens from a scratch directory
 echo "== $("$VENV/bin/st" --version)"
 
 # --- Throwaway server -------------------------------------------------------------
