@@ -58,16 +58,31 @@ class Bench:
         """Runs a `glassbox` subcommand on the bench database; its stdout."""
         return subprocess.run([BIN, *args], env=self.env, check=True, capture_output=True, text=True).stdout.strip()
 
-    def serve(self):
-        """Starts the server, waits until it is ready, returns an admin token."""
-        self.server = subprocess.Popen([BIN, "serve"], env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    def serve(self, fake_now=None):
+        """Starts the server (stopping one already running), waits until it
+        is ready, returns an admin token. With `fake_now` (RFC 3339) the
+        server's clock stands at that instant (GLASSBOX_ENV=test)."""
+        self.stop()
+        env = dict(self.env, GLASSBOX_ENV="test", GLASSBOX_FAKE_NOW=fake_now) if fake_now else self.env
+        self.server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(100):
             try:
                 http("GET", self.base + "/readyz")
                 break
             except Exception:
                 time.sleep(0.1)
-        return http("POST", self.base + "/api/v1/auth/token", {"email": "admin@bench.test", "password": PASSWORD})["access_token"]
+        return self.login("admin@bench.test")
+
+    def login(self, email):
+        """An access token of `email` (who has the bench password)."""
+        return http("POST", self.base + "/api/v1/auth/token", {"email": email, "password": PASSWORD})["access_token"]
+
+    def stop(self):
+        """Stops the server, if one runs."""
+        if self.server:
+            self.server.terminate()
+            self.server.wait(timeout=40)
+            self.server = None
 
 
 @contextlib.contextmanager
@@ -83,9 +98,8 @@ def bench(db, keep=False, needs=()):
         b = Bench(db, work)
         yield b
     finally:
-        if b and b.server:
-            b.server.terminate()
-            b.server.wait(timeout=40)
+        if b:
+            b.stop()
         if keep and b:
             print(f"kept: {b.url}")
         else:

@@ -22,6 +22,7 @@ mod m20261129_000013_create_forecast_adjustments;
 mod m20261129_000014_create_api_keys;
 mod m20261129_000015_create_forecast_snapshots;
 mod m20261129_000016_create_audit_log;
+mod m20261129_000017_create_forecast_cells;
 
 /// Applies Glassbox's migrations in order.
 #[derive(Debug)]
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000014_create_api_keys::Migration),
             Box::new(m20261129_000015_create_forecast_snapshots::Migration),
             Box::new(m20261129_000016_create_audit_log::Migration),
+            Box::new(m20261129_000017_create_forecast_cells::Migration),
         ]
     }
 }

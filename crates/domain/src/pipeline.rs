@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::error::DomainError;
 
 /// Whether a stage is still in play, or closes the deal as won or lost.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StageKind {
     /// The deal is being worked.
     Open,
@@ -48,7 +48,7 @@ impl StageKind {
 /// Forecast category (Salesforce's standard set): how a deal counts in a
 /// forecast. Roll-ups are cumulative: commit includes closed, best case
 /// includes commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ForecastCategory {
     /// Open, not yet likely.
     Pipeline,

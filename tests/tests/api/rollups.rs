@@ -1,12 +1,15 @@
-//! The analytics rollups kept in each write give exactly what the SQL over
-//! stage history gives, after random creates, moves, reopenings, amount and
-//! owner changes and deletes, for any window, day and audience; and a
-//! rebuild from scratch stores the same cells.
+//! The analytics rollups and forecast cells kept in each write give exactly
+//! what the SQL over stage history gives, after random creates, moves,
+//! reopenings, amount, owner, close date and category changes and deletes,
+//! for any window, day, period and audience; and a rebuild from scratch
+//! stores the same cells.
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use glassbox_domain::Scope;
 use glassbox_domain::analytics::AsOf;
+use glassbox_domain::forecast::FiscalPeriod;
 use glassbox_persistence::analytics::{Audience, FunnelQuery, ReportQuery, Source};
+use glassbox_persistence::forecast::{ForecastQuery, GroupBy};
 use glassbox_tests::{TestApp, spawn_app};
 use reqwest::Method;
 use sea_orm::{ConnectionTrait, Statement};
@@ -56,10 +59,70 @@ async fn compare(app: &TestApp, scope: &Scope, audiences: &[Audience], days: &[N
     checked
 }
 
+/// Forecasts of the present from the kept cells equal forecasts built from
+/// every deal as it stands at this instant, for each period and grouping,
+/// org-wide and for one team.
+async fn compare_forecasts(app: &TestApp, scope: &Scope, now: DateTime<Utc>, team: Uuid) -> usize {
+    let mut checked = 0;
+    for period in ["2026-M01", "2026-M03", "2026-Q1", "2026-Q2", "2026", "2027-Q1"] {
+        for group_by in [GroupBy::Org, GroupBy::Owner, GroupBy::Team] {
+            for team_id in [None, Some(team)] {
+                let q = |as_of| ForecastQuery {
+                    period: FiscalPeriod::parse("period", period).unwrap(),
+                    group_by,
+                    team_id,
+                    as_of,
+                    window_days: 365,
+                };
+                let kept = app.store.forecast(scope, &q(None)).await.unwrap();
+                let replayed = app.store.forecast(scope, &q(Some(AsOf::Instant(now)))).await.unwrap();
+                assert_eq!(kept, replayed, "forecast {period} {group_by:?} {team_id:?}");
+                checked += 1;
+            }
+        }
+    }
+    checked
+}
+
 /// Every stored cell whose figures are not all zero, in key order.
 async fn stored_cells(app: &TestApp) -> Vec<String> {
     let conn = sea_orm::Database::connect(app.settings.database_url.as_str()).await.unwrap();
     let mut out = Vec::new();
+    let sql = "SELECT owner_id, grain, day1, stage_id, kind, category, day2, currency, n, live, amount_hi, amount_lo, sq_hi, sq_lo \
+               FROM forecast_cells";
+    for r in conn
+        .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .unwrap()
+    {
+        let int = |c: &str| {
+            r.try_get::<i64>("", c)
+                .unwrap_or_else(|_| i64::from(r.try_get::<i32>("", c).unwrap()))
+        };
+        let sums = [
+            int("n"),
+            int("live"),
+            int("amount_hi"),
+            int("amount_lo"),
+            int("sq_hi"),
+            int("sq_lo"),
+        ];
+        if sums == [0; 6] {
+            continue;
+        }
+        let text = |c: &str| r.try_get::<String>("", c).unwrap();
+        let grain: i16 = r.try_get("", "grain").unwrap();
+        out.push(format!(
+            "forecast_cells {} {grain} {} {} {} {} {} {} {sums:?}",
+            r.try_get::<Uuid>("", "owner_id").unwrap(),
+            int("day1"),
+            r.try_get::<Uuid>("", "stage_id").unwrap(),
+            text("kind"),
+            text("category"),
+            int("day2"),
+            text("currency"),
+        ));
+    }
     for (table, day) in [("rollup_totals", "0"), ("rollup_deltas", "day")] {
         let sql = format!(
             "SELECT pipeline_id, owner_id, metric, cohort, cohort2, stage_id, other_id, currency, bucket, {day} AS day, \
@@ -125,6 +188,15 @@ async fn rollups_equal_the_history_sql_after_random_writes_and_a_rebuild() {
         .map(|s| (s["id"].as_str().unwrap().to_owned(), s["kind"].as_str().unwrap().to_owned()))
         .collect();
     let open: Vec<&String> = stages.iter().filter(|(_, k)| k == "open").map(|(id, _)| id).collect();
+    app.post(
+        "/api/v1/exchange-rates",
+        &t,
+        json!({"currency": "EUR", "rate_to_base": "1.0845", "valid_from": "2025-01-01"}),
+    )
+    .await
+    .expect(201);
+    let close_date = |rng: &mut Lcg| format!("2026-{:02}-{:02}", 1 + rng.next(12), 1 + rng.next(28));
+    let categories = ["pipeline", "best_case", "commit", "omitted"];
 
     let mut rng = Lcg(42);
     let mut deals: Vec<String> = Vec::new();
@@ -137,8 +209,11 @@ async fn rollups_equal_the_history_sql_after_random_writes_and_a_rebuild() {
             (0..=2, _) | (_, true) => {
                 let currency = ["USD", "EUR"][rng.next(2) as usize];
                 let amount = format!("{}.{:02}", rng.next(90_000), rng.next(100));
-                let body = json!({"name": format!("Deal {}", deals.len()), "owner_id": owners[rng.next(2) as usize],
+                let mut body = json!({"name": format!("Deal {}", deals.len()), "owner_id": owners[rng.next(2) as usize],
                     "currency": currency, "amount": amount, "stage_id": open[rng.next(open.len() as u64) as usize]});
+                if rng.next(4) > 0 {
+                    body["close_date"] = json!(close_date(&mut rng));
+                }
                 let created = app.post("/api/v1/opportunities", &t, body).await.expect(201).body;
                 deals.push(created["id"].as_str().unwrap().to_owned());
             }
@@ -154,7 +229,8 @@ async fn rollups_equal_the_history_sql_after_random_writes_and_a_rebuild() {
             }
             (8, _) => {
                 let deal = &deals[rng.next(deals.len() as u64) as usize];
-                let body = json!({"amount": format!("{}.00", rng.next(50_000)), "owner_id": owners[rng.next(2) as usize]});
+                let body = json!({"amount": format!("{}.00", rng.next(50_000)), "owner_id": owners[rng.next(2) as usize],
+                    "close_date": close_date(&mut rng), "forecast_category": categories[rng.next(4) as usize]});
                 let answer = app.patch(&format!("/api/v1/opportunities/{deal}"), &t, body).await;
                 assert!([200, 404].contains(&answer.status.as_u16()), "{}", answer.body);
             }
@@ -174,6 +250,7 @@ async fn rollups_equal_the_history_sql_after_random_writes_and_a_rebuild() {
     let scope = app.store.load_scope(admin.org_id, admin.user_id).await.unwrap();
     let audiences = [Audience::Org, Audience::Owner(rep.user_id), Audience::Team(team_id)];
     assert!(compare(&app, &scope, &audiences, &days).await > 300);
+    assert_eq!(compare_forecasts(&app, &scope, now, team_id).await, 36);
 
     // A rebuild from scratch stores exactly the cells the writes kept.
     let kept = stored_cells(&app).await;
@@ -188,8 +265,10 @@ async fn rollups_equal_the_history_sql_after_random_writes_and_a_rebuild() {
     app.patch("/api/v1/org", &t, json!({"time_zone": "Asia/Tokyo"})).await.expect(200);
     // Until the background rebuild is done, reports read stage history.
     compare(&app, &scope, &[Audience::Org], &days).await;
+    compare_forecasts(&app, &scope, now, team_id).await;
     app.store.rebuild_rollups(None).await.unwrap();
     compare(&app, &scope, &[Audience::Org], &days).await;
+    compare_forecasts(&app, &scope, now, team_id).await;
 
     // And the reports did read the rollups: without them the answer differs.
     let conn = sea_orm::Database::connect(app.settings.database_url.as_str()).await.unwrap();

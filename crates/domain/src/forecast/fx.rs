@@ -43,6 +43,11 @@ impl Rate {
         Self(Decimal::ONE)
     }
 
+    /// The rate as a float (for variances only, never for amounts).
+    pub fn as_f64(&self) -> f64 {
+        rust_decimal::prelude::ToPrimitive::to_f64(&self.0).unwrap_or(0.0)
+    }
+
     /// The decimal string (no trailing zeros).
     pub fn to_decimal_string(&self) -> String {
         self.0.to_string()
@@ -96,12 +101,12 @@ pub fn rate_on<'a>(rates: &'a [ExchangeRate], currency: &str, day: NaiveDate) ->
 ///
 /// # Errors
 /// [`DomainError::Validation`] on `currency` when it is not ISO 4217.
-pub fn to_base(rates: &[ExchangeRate], base: Currency, currency: &str, minor: i64, day: NaiveDate) -> Result<Option<i128>, DomainError> {
+pub fn to_base(rates: &[ExchangeRate], base: Currency, currency: &str, minor: i128, day: NaiveDate) -> Result<Option<i128>, DomainError> {
     if currency == base.code() {
-        return Ok(Some(i128::from(minor)));
+        return Ok(Some(minor));
     }
     let from = Currency::parse("currency", currency)?;
-    Ok(rate_on(rates, currency, day).map(|r| r.rate.convert(i128::from(minor), from, base)))
+    Ok(rate_on(rates, currency, day).map(|r| r.rate.convert(minor, from, base)))
 }
 
 #[cfg(test)]

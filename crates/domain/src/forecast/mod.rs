@@ -3,6 +3,7 @@
 
 pub mod accuracy;
 pub mod adjustment;
+pub mod cells;
 pub mod fx;
 pub mod model;
 pub mod period;

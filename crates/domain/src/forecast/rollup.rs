@@ -78,25 +78,31 @@ impl ForecastFigures {
         self.weighted_x100 += other.weighted_x100;
     }
 
-    /// What one deal adds, its amount already in the base currency; nothing
-    /// when it is not in the period whose instants are `[start, end)` and
-    /// local days `first..=last`.
-    pub fn of(deal: &DealAsOf, base_amount: i128, start: DateTime<Utc>, end: DateTime<Utc>, days: (NaiveDate, NaiveDate)) -> Self {
-        let in_days = deal.close_day.is_some_and(|d| d >= days.0 && d <= days.1);
-        match deal.kind {
-            StageKind::Won if deal.won_at.is_some_and(|t| t >= start && t < end) => Self {
+    /// What deals of one kind, category and stage probability (percent)
+    /// closing on `close_day` add, their amount already in the base
+    /// currency; nothing when the day is outside the period's local days
+    /// `first..=last`. A won deal's close day is the local day it was won.
+    pub fn of(
+        kind: StageKind,
+        category: ForecastCategory,
+        probability: i32,
+        close_day: NaiveDate,
+        base_amount: i128,
+        days: (NaiveDate, NaiveDate),
+    ) -> Self {
+        if close_day < days.0 || close_day > days.1 {
+            return Self::default();
+        }
+        match kind {
+            StageKind::Won => Self {
                 closed_won: base_amount,
                 commit: base_amount,
                 best_case: base_amount,
                 ..Self::default()
             },
-            StageKind::Open if in_days => {
-                let commit = if deal.category == ForecastCategory::Commit {
-                    base_amount
-                } else {
-                    0
-                };
-                let best = if matches!(deal.category, ForecastCategory::Commit | ForecastCategory::BestCase) {
+            StageKind::Open => {
+                let commit = if category == ForecastCategory::Commit { base_amount } else { 0 };
+                let best = if matches!(category, ForecastCategory::Commit | ForecastCategory::BestCase) {
                     base_amount
                 } else {
                     0
@@ -105,15 +111,11 @@ impl ForecastFigures {
                     closed_won: 0,
                     commit,
                     best_case: best,
-                    pipeline: if deal.category == ForecastCategory::Omitted {
-                        0
-                    } else {
-                        base_amount
-                    },
-                    weighted_x100: base_amount * i128::from(deal.probability),
+                    pipeline: if category == ForecastCategory::Omitted { 0 } else { base_amount },
+                    weighted_x100: base_amount * i128::from(probability),
                 }
             }
-            _ => Self::default(),
+            StageKind::Lost => Self::default(),
         }
     }
 }
@@ -154,7 +156,6 @@ mod tests {
 
     #[test]
     fn categories_roll_up_cumulatively_and_weighted_rounds_once() {
-        let (start, end) = (t("2017-03-31T15:00:00Z"), t("2017-06-30T15:00:00Z"));
         let days = (d("2017-04-01"), d("2017-06-30"));
         let rows = [
             (
@@ -174,7 +175,15 @@ mod tests {
         ];
         let mut f = ForecastFigures::default();
         for (deal, amount) in &rows {
-            f.add(&ForecastFigures::of(deal, *amount, start, end, days));
+            let close = deal.close_day.unwrap_or_default();
+            f.add(&ForecastFigures::of(
+                deal.kind,
+                deal.category,
+                deal.probability,
+                close,
+                *amount,
+                days,
+            ));
         }
         assert_eq!((f.closed_won, f.commit, f.best_case, f.pipeline), (1_000, 1_301, 1_504, 507));
         // (301 + 203 + 3 + 7000) × 25 % = 1876.75 → 1877.

@@ -21,7 +21,7 @@ pub(super) fn stored_currency(_: DomainError) -> DomainError {
 }
 
 /// The org settings a forecast reads.
-pub(super) struct Org {
+pub(crate) struct Org {
     /// First month of the fiscal year.
     pub start: FiscalYearStartMonth,
     /// The org's time zone.
@@ -31,7 +31,7 @@ pub(super) struct Org {
 }
 
 /// Reads [`Org`].
-pub(super) async fn org_settings(conn: &impl ConnectionTrait, org: Uuid) -> Result<Org, DomainError> {
+pub(crate) async fn org_settings(conn: &impl ConnectionTrait, org: Uuid) -> Result<Org, DomainError> {
     let m = orgs::Entity::find_by_id(org)
         .one(conn)
         .await
@@ -45,32 +45,54 @@ pub(super) async fn org_settings(conn: &impl ConnectionTrait, org: Uuid) -> Resu
     })
 }
 
-/// Every live deal created by `t`, as it stood at `t`; with `now` set (`t`
-/// is the present) the current rows are read as they are, without going
-/// through history.
-pub(super) async fn deals_at(
+/// Which deals [`current_deals`] reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Only<'a> {
+    /// Every live deal.
+    All,
+    /// These deals.
+    Ids(&'a [Uuid]),
+    /// The open deals of these owners.
+    OpenOf(&'a [Uuid]),
+    /// Every open deal.
+    Open,
+}
+
+/// Live deals as they stand now (the current rows, without going through
+/// history), ordered by id.
+pub(crate) async fn current_deals(
     conn: &impl ConnectionTrait,
     org: Uuid,
-    t: DateTime<Utc>,
-    now: bool,
-    tz: &Org,
+    settings: &Org,
+    only: Only<'_>,
 ) -> Result<Vec<DealAsOf>, DomainError> {
     let mut s = Sql::new(conn.get_database_backend());
+    let o = s.bind(org);
+    let only = match only {
+        Only::All => String::new(),
+        Only::Ids(ids) => format!(" AND d.id IN ({})", s.bind_list(ids.iter().copied())),
+        Only::OpenOf(owners) => format!(" AND st.kind = 'open' AND d.owner_id IN ({})", s.bind_list(owners.iter().copied())),
+        Only::Open => " AND st.kind = 'open'".to_owned(),
+    };
+    // The same columns as [`deals_at`]; NULL history values mean "the
+    // current value holds".
+    s.push(&format!(
+        "SELECT d.id, d.created_at, d.amount_minor, d.currency, CAST(d.close_date AS TEXT) AS close_date, d.owner_id, \
+           d.forecast_category, st.kind AS kind_t, d.stage_id AS stage_t, d.stage_entered_at AS entered_t, \
+           CAST(NULL AS TEXT) AS amount_t, CAST(NULL AS TEXT) AS currency_t, CAST(NULL AS TEXT) AS close_t, \
+           CAST(NULL AS TEXT) AS owner_t, CAST(NULL AS TEXT) AS category_t, st.probability AS probability \
+         FROM opportunities d JOIN stages st ON st.id = d.stage_id \
+         WHERE d.org_id = {o} AND d.deleted_at IS NULL{only} ORDER BY d.id"
+    ));
+    let rows = s.all(conn).await?;
+    rows.iter().filter_map(|r| deal_of(r, settings).transpose()).collect()
+}
+
+/// Every live deal created by `t`, as it stood at `t` (stage and fields
+/// read back from history).
+pub(super) async fn deals_at(conn: &impl ConnectionTrait, org: Uuid, t: DateTime<Utc>, tz: &Org) -> Result<Vec<DealAsOf>, DomainError> {
+    let mut s = Sql::new(conn.get_database_backend());
     let (o, at) = (s.bind(org), s.bind(t));
-    if now {
-        // The same columns as below; NULL history values mean "the current
-        // value holds".
-        s.push(&format!(
-            "SELECT d.id, d.created_at, d.amount_minor, d.currency, CAST(d.close_date AS TEXT) AS close_date, d.owner_id, \
-               d.forecast_category, st.kind AS kind_t, d.stage_id AS stage_t, d.stage_entered_at AS entered_t, \
-               CAST(NULL AS TEXT) AS amount_t, CAST(NULL AS TEXT) AS currency_t, CAST(NULL AS TEXT) AS close_t, \
-               CAST(NULL AS TEXT) AS owner_t, CAST(NULL AS TEXT) AS category_t, st.probability AS probability \
-             FROM opportunities d JOIN stages st ON st.id = d.stage_id \
-             WHERE d.org_id = {o} AND d.deleted_at IS NULL AND d.created_at <= {at} ORDER BY d.id"
-        ));
-        let rows = s.all(conn).await?;
-        return rows.iter().filter_map(|r| deal_of(r, tz).transpose()).collect();
-    }
     let current = |col: &str| {
         format!(
             "(SELECT h.{col} FROM opportunity_stage_history h WHERE h.org_id = {o} AND h.opportunity_id = d.id \

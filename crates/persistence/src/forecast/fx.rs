@@ -90,6 +90,8 @@ impl Store {
         .insert(&txn)
         .await
         .map_err(db_err)?;
+        // Past wins convert at the new rate: fitted models move on.
+        super::fit::invalidate(&txn, scope.org_id).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(r)
     }
@@ -102,15 +104,17 @@ impl Store {
         if !scope.is_admin() {
             return Err(DomainError::Forbidden("only an admin maintains exchange rates".into()));
         }
+        let txn = self.begin_write().await?;
         let done = rates::Entity::delete_many()
             .filter(rates::Column::OrgId.eq(scope.org_id))
             .filter(rates::Column::Id.eq(id))
-            .exec(self.conn())
+            .exec(&txn)
             .await
             .map_err(db_err)?;
         if done.rows_affected == 0 {
             return Err(DomainError::NotFound("exchange rate"));
         }
-        Ok(())
+        super::fit::invalidate(&txn, scope.org_id).await?;
+        txn.commit().await.map_err(db_err)
     }
 }

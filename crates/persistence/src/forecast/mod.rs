@@ -2,7 +2,9 @@
 
 mod accuracy;
 mod adjustments;
+pub(crate) mod cells;
 mod deals;
+pub(crate) mod fit;
 mod fx;
 mod history;
 mod quotas;

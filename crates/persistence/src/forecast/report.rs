@@ -5,12 +5,13 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use glassbox_domain::analytics::AsOf;
 use glassbox_domain::forecast::accuracy::MethodForecasts;
+use glassbox_domain::forecast::cells::{Context, ForecastCells, evaluate};
 use glassbox_domain::forecast::fx::to_base;
-use glassbox_domain::forecast::model::{self, Cell, Horizon, Range, WinModel, WonDeal};
-use glassbox_domain::forecast::{AdjustedCategory, FiscalPeriod, ForecastFigures, QuotaTarget};
+use glassbox_domain::forecast::model::{self, Cell, Horizon, Range};
+use glassbox_domain::forecast::{AdjustedCategory, DealAsOf, FiscalPeriod, ForecastFigures, QuotaTarget};
 use glassbox_domain::pipeline::StageKind;
 use glassbox_domain::team::with_descendants;
 use glassbox_domain::{DomainError, Scope};
@@ -18,11 +19,12 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::deals::{deals_at, org_settings, stored_currency};
+use super::deals::{Only, current_deals, deals_at, org_settings, stored_currency};
 use super::history;
 use crate::Store;
 use crate::entities::{quotas, team_members};
 use crate::error::db_err;
+use crate::rollups::ALL_OWNERS;
 
 /// How forecast rows are grouped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,16 +138,6 @@ pub struct ModelSummary {
     pub trials: usize,
 }
 
-/// One owner's deals, summed and listed for the model.
-#[derive(Debug, Default)]
-struct OwnerBook {
-    figures: ForecastFigures,
-    /// (amount, P(won in the period)) per open deal and per deal won in it.
-    chances: Vec<(i128, Decimal)>,
-    /// Deals won in the model's history window.
-    won_history: Vec<WonDeal>,
-}
-
 /// A forecast.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ForecastReport {
@@ -179,7 +171,6 @@ impl Store {
         let conn = self.conn();
         let org = org_settings(conn, scope.org_id).await?;
         let as_of = q.as_of.map_or(self.now(), |a| a.instant(org.tz)).min(self.now());
-        let (start, end) = q.period.bounds(org.start, org.tz);
         let days = (q.period.first_day(org.start), q.period.last_day(org.start));
         let rates = self.list_exchange_rates(scope, None).await?;
         let edges = crate::teams::edges(conn, scope.org_id).await?;
@@ -211,51 +202,49 @@ impl Store {
             (Some(asked), Some(mine)) => Some(asked.into_iter().filter(|u| mine.contains(u)).collect()),
         };
 
-        // Per owner: the figures of their deals in base currency, and what
-        // the history-based model needs.
-        let horizon = Horizon { as_of, start, end };
-        let window_from = as_of - TimeDelta::days(q.window_days);
-        let history_from = history::first_created(conn, scope.org_id)
-            .await?
-            .map_or(as_of, |first| first.max(window_from));
-        let visits = history::closed_visits(conn, scope.org_id, history_from, as_of).await?;
-        let model = WinModel::fit(&visits, &history::open_stages(conn, scope.org_id).await?, horizon);
+        // The model, fitted once per local day (see `fit`).
         let today = as_of.with_timezone(&org.tz.tz()).date_naive();
-        let mut missing = BTreeSet::new();
-        let mut by_owner: BTreeMap<Uuid, OwnerBook> = BTreeMap::new();
-        for deal in deals_at(conn, scope.org_id, as_of, q.as_of.is_none(), &org).await? {
-            if allowed.as_ref().is_some_and(|a| !a.contains(&deal.owner_id)) {
-                continue;
-            }
-            let day = deal.close_day.unwrap_or(today);
-            let Some(amount) = to_base(&rates, org.base, &deal.currency, deal.amount_minor, day).map_err(stored_currency)? else {
-                let counts = deal.kind == StageKind::Open || ForecastFigures::of(&deal, 1, start, end, days) != ForecastFigures::default();
-                if counts {
-                    missing.insert(deal.currency.clone());
-                }
-                continue;
+        let horizon = Horizon {
+            today,
+            first: days.0,
+            last: days.1,
+        };
+        let fit = super::fit::fit(conn, scope.org_id, &org, &rates, horizon, q.window_days, self.now()).await?;
+        let model = fit.model(horizon, &history::open_stages(conn, scope.org_id).await?);
+        let probabilities = history::stage_probabilities(conn, scope.org_id).await?;
+
+        // Each owner's cells: kept by writes for the present, built from
+        // deals as they stood for a past `as_of` (or while rollups are
+        // rebuilt).
+        let allowed_list: Option<Vec<Uuid>> = allowed.as_ref().map(|a| a.iter().copied().collect());
+        let from_store = q.as_of.is_none() && crate::rollups::ready(conn, scope.org_id).await?;
+        let mut past_deals: Vec<DealAsOf> = Vec::new();
+        let cells: BTreeMap<Uuid, ForecastCells> = if from_store {
+            let owners = match (&allowed_list, q.group_by) {
+                (Some(list), _) => Some(list.clone()),
+                (None, GroupBy::Org) => Some(vec![ALL_OWNERS]),
+                (None, _) => None,
             };
-            let book = by_owner.entry(deal.owner_id).or_default();
-            if deal.close_day.is_some() {
-                book.figures.add(&ForecastFigures::of(&deal, amount, start, end, days));
-            }
-            match (deal.kind, deal.stage_id, deal.won_at) {
-                (StageKind::Open, Some(stage), _) => book.chances.push((amount, model.probability(stage, deal.stage_entered_at))),
-                (StageKind::Won, _, Some(won_at)) => {
-                    if won_at >= start && won_at < end {
-                        book.chances.push((amount, Decimal::ONE));
-                    }
-                    if won_at >= history_from {
-                        book.won_history.push(WonDeal {
-                            created_at: deal.created_at,
-                            won_at,
-                            amount,
-                        });
-                    }
-                }
-                _ => {}
-            }
-        }
+            super::cells::read(conn, scope.org_id, owners.as_deref(), days).await?
+        } else {
+            past_deals = match q.as_of {
+                None => current_deals(conn, scope.org_id, &org, Only::All).await?,
+                Some(_) => deals_at(conn, scope.org_id, as_of, &org).await?,
+            };
+            past_deals.retain(|d| allowed.as_ref().is_none_or(|a| a.contains(&d.owner_id)));
+            let mut cells = super::cells::by_owner(&past_deals, &org);
+            cells.values_mut().for_each(|c| c.keep_period(days));
+            cells
+        };
+        let ctx = Context {
+            rates: &rates,
+            base: org.base,
+            probabilities: &probabilities,
+            model: &model,
+            days,
+            today,
+        };
+        let mut missing = BTreeSet::new();
 
         // Quotas of exactly this period, in base currency at the period's end.
         let quota_rows = quotas::Entity::find()
@@ -268,7 +257,7 @@ impl Store {
         let mut user_quota: HashMap<Uuid, i128> = HashMap::new();
         let mut team_quota: HashMap<Uuid, i128> = HashMap::new();
         for m in quota_rows {
-            let Some(amount) = to_base(&rates, org.base, &m.currency, m.amount_minor, days.1).map_err(stored_currency)? else {
+            let Some(amount) = to_base(&rates, org.base, &m.currency, i128::from(m.amount_minor), days.1).map_err(stored_currency)? else {
                 missing.insert(m.currency.clone());
                 continue;
             };
@@ -283,42 +272,30 @@ impl Store {
             let found: Vec<i128> = users.iter().filter_map(|u| user_quota.get(u).copied()).collect();
             (!found.is_empty()).then(|| found.iter().sum())
         };
-        let row = |key: RowKey, users: &BTreeSet<Uuid>, quota: Option<i128>| {
-            let books: Vec<&OwnerBook> = users.iter().filter_map(|u| by_owner.get(u)).collect();
-            let mut figures = ForecastFigures::default();
-            books.iter().for_each(|b| figures.add(&b.figures));
-            let chances: Vec<(i128, Decimal)> = books.iter().flat_map(|b| b.chances.iter().copied()).collect();
-            let won: Vec<WonDeal> = books.iter().flat_map(|b| b.won_history.iter().copied()).collect();
-            ForecastRow {
-                key,
-                figures,
-                quota,
-                adjusted_commit: None,
-                adjusted_best_case: None,
-                expected: model::expected(&chances),
-                expected_new: model::expected_new(&won, history_from, horizon),
-                range: model::range(0, &chances),
-            }
-        };
-
+        let visible = |u: &Uuid| allowed.as_ref().is_none_or(|a| a.contains(u));
+        // Owners with something in the period: cells, a quota, or won
+        // history that predicts new business.
+        let owners: BTreeSet<Uuid> = cells
+            .iter()
+            .filter(|(u, c)| **u != ALL_OWNERS && !c.is_empty())
+            .map(|(u, _)| *u)
+            .chain(user_quota.keys().copied())
+            .chain(fit.new_weight.iter().filter(|(_, w)| **w != 0).map(|(u, _)| *u))
+            .filter(visible)
+            .collect();
         let everyone: BTreeSet<Uuid> = match &allowed {
             Some(a) => a.clone(),
-            None => by_owner.keys().chain(user_quota.keys()).copied().collect(),
+            None => owners.clone(),
         };
         let total_quota = match q.team_id {
             Some(t) => team_quota.get(&t).copied().or_else(|| sum_quota(&everyone)),
             None => sum_quota(&everyone),
         };
-        let mut total = row(RowKey::Org, &everyone, total_quota);
-        let mut rows: Vec<ForecastRow> = match q.group_by {
-            GroupBy::Owner => {
-                let mut owners: BTreeSet<Uuid> = by_owner.keys().copied().collect();
-                owners.extend(user_quota.keys().filter(|u| allowed.as_ref().is_none_or(|a| a.contains(u))));
-                owners
-                    .into_iter()
-                    .map(|u| row(RowKey::Owner(u), &BTreeSet::from([u]), user_quota.get(&u).copied()))
-                    .collect()
-            }
+        let mut specs: Vec<(RowKey, BTreeSet<Uuid>, Option<i128>)> = match q.group_by {
+            GroupBy::Owner => owners
+                .iter()
+                .map(|u| (RowKey::Owner(*u), BTreeSet::from([*u]), user_quota.get(u).copied()))
+                .collect(),
             GroupBy::Team => {
                 let mut teams = teams;
                 teams.sort_unstable();
@@ -327,11 +304,57 @@ impl Store {
                     .map(|t| {
                         let users = members_of(t);
                         let quota = team_quota.get(&t).copied().or_else(|| sum_quota(&users));
-                        row(RowKey::Team(t), &users, quota)
+                        (RowKey::Team(t), users, quota)
                     })
                     .collect()
             }
             GroupBy::Org => vec![],
+        };
+        specs.push((RowKey::Org, everyone.clone(), total_quota));
+
+        let mut rows: Vec<ForecastRow> = Vec::with_capacity(specs.len());
+        let mut total_live = 0;
+        for (key, users, quota) in specs {
+            let mut merged = ForecastCells::default();
+            let all = cells.get(&ALL_OWNERS).filter(|_| key == RowKey::Org && allowed.is_none());
+            match all {
+                Some(all) => merged.add(all, 1),
+                None => users.iter().filter_map(|u| cells.get(u)).for_each(|c| merged.add(c, 1)),
+            }
+            let e = evaluate(&merged, &ctx).map_err(stored_currency)?;
+            missing.extend(e.missing_rates);
+            let live = e.chances.live();
+            let draws = if model::trials(live) > 0 {
+                let open = if from_store {
+                    let list: Vec<Uuid> = users.iter().copied().collect();
+                    let only = if all.is_some() { Only::Open } else { Only::OpenOf(&list) };
+                    current_deals(conn, scope.org_id, &org, only).await?
+                } else if all.is_some() {
+                    past_deals.clone()
+                } else {
+                    past_deals.iter().filter(|d| users.contains(&d.owner_id)).cloned().collect()
+                };
+                chances_of(&open, &ctx, &org)?
+            } else {
+                Vec::new()
+            };
+            if key == RowKey::Org {
+                total_live = live;
+            }
+            let weight: i128 = users.iter().filter_map(|u| fit.new_weight.get(u)).sum();
+            rows.push(ForecastRow {
+                key,
+                figures: e.figures,
+                quota,
+                adjusted_commit: None,
+                adjusted_best_case: None,
+                expected: e.figures.closed_won + model::expected(&e.chances),
+                expected_new: model::expected_new(weight, fit.window_days),
+                range: model::range(e.figures.closed_won, &e.chances, &draws),
+            });
+        }
+        let Some(mut total) = rows.pop() else {
+            return Err(DomainError::Internal("forecast without a total row".into()));
         };
         let adjustments = super::adjustments::in_force(conn, scope.org_id, q.period.kind, days.0).await?;
         for row in rows.iter_mut().chain(std::iter::once(&mut total)) {
@@ -355,17 +378,29 @@ impl Store {
             missing_rates: missing.into_iter().collect(),
             model: ModelSummary {
                 window_days: q.window_days,
-                history_from,
-                trials: model::trials(
-                    everyone
-                        .iter()
-                        .filter_map(|u| by_owner.get(u))
-                        .flat_map(|b| &b.chances)
-                        .filter(|(a, p)| *a != 0 && !p.is_zero())
-                        .count(),
-                ),
+                history_from: super::fit::day_start(&org, fit.history_from),
+                trials: model::trials(total_live),
                 cells: model.cells().iter().map(|((stage, band), cell)| (*stage, *band, *cell)).collect(),
             },
         })
     }
+}
+
+/// (amount in base currency, P(won in the period)) of each open deal among
+/// `deals`, in their order (by id), for the Monte Carlo draws; deals without
+/// a rate are left out (and reported by the cells).
+fn chances_of(deals: &[DealAsOf], ctx: &Context<'_>, org: &super::deals::Org) -> Result<Vec<(i128, Decimal)>, DomainError> {
+    let mut out = Vec::new();
+    for d in deals {
+        let (StageKind::Open, Some(stage)) = (d.kind, d.stage_id) else {
+            continue;
+        };
+        let day = d.close_day.unwrap_or(ctx.today);
+        let Some(amount) = to_base(ctx.rates, ctx.base, &d.currency, i128::from(d.amount_minor), day).map_err(stored_currency)? else {
+            continue;
+        };
+        let entered = d.stage_entered_at.map(|t| t.with_timezone(&org.tz.tz()).date_naive());
+        out.push((amount, ctx.model.probability(stage, entered)));
+    }
+    Ok(out)
 }

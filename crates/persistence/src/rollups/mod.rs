@@ -39,6 +39,7 @@ pub(crate) struct Tracked {
     org: Uuid,
     ids: Vec<Uuid>,
     before: Vec<DealFacts>,
+    forecast_before: std::collections::BTreeMap<Uuid, glassbox_domain::forecast::cells::ForecastCells>,
 }
 
 /// Reads what `ids` contribute now; call [`Tracked::apply`] after writing
@@ -48,10 +49,12 @@ pub(crate) struct Tracked {
 /// [`DomainError::Internal`] on storage failure.
 pub(crate) async fn track(conn: &impl ConnectionTrait, org: Uuid, ids: &[Uuid]) -> Result<Tracked, DomainError> {
     let before = facts(conn, org, ids).await?.into_values().collect();
+    let forecast_before = crate::forecast::cells::of_deals(conn, org, ids).await?;
     Ok(Tracked {
         org,
         ids: ids.to_vec(),
         before,
+        forecast_before,
     })
 }
 
@@ -61,6 +64,7 @@ pub(crate) fn created(org: Uuid, ids: &[Uuid]) -> Tracked {
         org,
         ids: ids.to_vec(),
         before: Vec::new(),
+        forecast_before: std::collections::BTreeMap::new(),
     }
 }
 
@@ -76,7 +80,9 @@ impl Tracked {
         contribute(&mut diff, &self.before, &stages, -1);
         contribute(&mut diff, &after, &stages, 1);
         diff.retain(|_, f| !f.is_zero());
-        upsert(conn, self.org, diff).await
+        upsert(conn, self.org, diff).await?;
+        let forecast_after = crate::forecast::cells::of_deals(conn, self.org, &self.ids).await?;
+        crate::forecast::cells::apply_diff(conn, self.org, &self.forecast_before, &forecast_after).await
     }
 }
 

@@ -68,10 +68,14 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
     let (totals, deltas): (Vec<_>, Vec<_>) = rows.into_iter().partition(|((_, _, k), _)| k.day.is_none());
     write(conn, org, "rollup_totals", &totals, false).await?;
     write(conn, org, "rollup_deltas", &deltas, false).await?;
+    crate::forecast::cells::rebuild(conn, org).await?;
     mark_ready(conn, org, now).await?;
+    // After `mark_ready`: the same row order as `mark_stale`, so the two
+    // never wait for each other's rows in opposite orders.
+    crate::forecast::fit::invalidate(conn, org).await?;
     if backend == DbBackend::Postgres {
         // Fresh statistics, so the planner aggregates the cells in memory.
-        conn.execute_unprepared("ANALYZE rollup_totals, rollup_deltas")
+        conn.execute_unprepared("ANALYZE rollup_totals, rollup_deltas, forecast_cells")
             .await
             .map_err(db_err)?;
     }
@@ -88,7 +92,8 @@ pub(crate) async fn mark_stale(conn: &impl ConnectionTrait, org: Uuid) -> Result
     let mut s = Sql::new(conn.get_database_backend());
     let o = s.bind(org);
     s.push(&format!("DELETE FROM rollup_state WHERE org_id = {o}"));
-    s.execute(conn).await
+    s.execute(conn).await?;
+    crate::forecast::fit::invalidate(conn, org).await
 }
 
 impl Store {
@@ -105,8 +110,8 @@ impl Store {
         });
     }
 
-    /// Deletes rollup cells whose figures all add up to zero (left behind
-    /// when deals move on); returns how many.
+    /// Deletes rollup and forecast cells whose figures all add up to zero
+    /// (left behind when deals move on); returns how many.
     ///
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
@@ -119,6 +124,9 @@ impl Store {
             ));
             removed += s.execute_counted(self.conn()).await?;
         }
+        let mut s = Sql::new(self.conn().get_database_backend());
+        s.push("DELETE FROM forecast_cells WHERE n = 0 AND live = 0 AND amount_hi = 0 AND amount_lo = 0 AND sq_hi = 0 AND sq_lo = 0");
+        removed += s.execute_counted(self.conn()).await?;
         Ok(removed)
     }
 

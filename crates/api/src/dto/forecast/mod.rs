@@ -120,13 +120,12 @@ pub struct ForecastRowDto {
     /// The best case a manager put in force; null without one.
     pub adjusted_best_case: Option<String>,
     /// History-based expected won revenue in the period from deals that
-    /// exist at `as_of`: Σ amount × P(won in the period | stage, days in
-    /// stage), a deal already won in the period counting with P = 1 (see
-    /// `model`).
+    /// exist at `as_of`: closed_won + Σ amount × P(won in the period |
+    /// stage, days in stage) over open deals (see `model`).
     pub expected: String,
-    /// Won revenue expected in the period from deals not yet created at
-    /// `as_of`, from the window's creation-to-win times and amounts;
-    /// reported apart from `expected`.
+    /// Won revenue expected in the period from deals created from the day
+    /// after `as_of` on, from the window's creation-to-win times (days) and
+    /// amounts; reported apart from `expected`.
     pub expected_new: String,
     /// 10th percentile of the won revenue whose mean is `expected`.
     pub p10: String,
@@ -141,13 +140,15 @@ pub struct ForecastRowDto {
 pub struct ModelCellDto {
     /// An open stage.
     pub stage_id: Uuid,
-    /// Days in the stage at `as_of`: `0-7`, `7-14`, `14-30`, `30-60`,
-    /// `60-90`, `90-180`, `180-365` or `365+`.
+    /// Days in the stage on `as_of`'s local day (today − the day entered):
+    /// `0-7`, `7-14`, `14-30`, `30-60`, `60-90`, `90-180`, `180-365` or
+    /// `365+`.
     pub age_band: String,
     /// Deals closed in the window that stayed at least the band's lower
     /// edge in the stage (n).
     pub closed_deals: u64,
-    /// Of those, won within the period once shifted to `as_of` (k).
+    /// Of those, won on a day within the period (and not before today) once
+    /// shifted to reach the band today (k).
     pub won_in_period: u64,
     /// The stage's configured probability, percent (the prior's mean).
     pub stage_probability: i32,
@@ -160,8 +161,9 @@ pub struct ModelCellDto {
 pub struct ForecastModelDto {
     /// Trailing window, days.
     pub window_days: i64,
-    /// Where the history read starts (`as_of` − window, or the org's first
-    /// opportunity when later).
+    /// Where the history read starts: the start of the local day `as_of`'s
+    /// day − window, or of the org's first opportunity's day when later. It
+    /// ends at the start of `as_of`'s local day.
     pub history_from: DateTime<Utc>,
     /// Weight m of the Beta prior, in deals.
     pub prior_strength: i64,
