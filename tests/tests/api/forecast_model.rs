@@ -229,6 +229,60 @@ async fn snapshots_keep_forecasts_and_accuracy_measures_every_method() {
         .expect_problem(404, "not_found");
 }
 
+/// The model is fitted once per day and kept; adding an exchange rate
+/// changes past history's value, so the next forecast fits it again.
+#[tokio::test]
+async fn the_days_fit_is_kept_and_fitted_again_when_past_history_changes() {
+    let f = fixture().await;
+    let app = &f.app;
+    // A 1,000.00 EUR deal created on 1 March and won four days later.
+    let t = app.login_at("2017-03-01T00:00:00Z", "ana@acme.test").await;
+    let body = json!({"name": "euro deal", "amount": "1000.00", "currency": "EUR",
+                      "stage_id": f.stage["Negotiation"], "close_date": "2017-03-31"});
+    let id = app.post("/api/v1/opportunities", &t, body).await.expect(201).body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let t = app.login_at("2017-03-05T00:00:00Z", "ana@acme.test").await;
+    app.patch(
+        &format!("/api/v1/opportunities/{id}"),
+        &t,
+        json!({"stage_id": f.stage["Closed Won"]}),
+    )
+    .await
+    .expect(200);
+
+    let t = app.login_at("2017-07-05T10:00:00Z", "ana@acme.test").await;
+    // The hourly job fits the current month, quarter and year once.
+    assert_eq!(app.store.warm_forecast_fits().await.unwrap(), 3);
+    assert_eq!(app.store.warm_forecast_fits().await.unwrap(), 0);
+    let url = "/api/v1/forecasts?period=2017-Q3";
+    let before = app.get(url, &t).await.expect(200).body;
+    // New deals, created 6 July on, over the 184 days since 2 January: the
+    // 1,000.00 win (lag 10) 77 days, the 500.00 win (lag 2) 85 days; the
+    // EUR win has no rate and is reported.
+    // (100,000 × 77 + 50,000 × 85) / 184 = 64,945.65 cents.
+    assert_eq!(
+        (&before["total"]["expected_new"], &before["missing_rates"]),
+        (&json!("649.46"), &json!(["EUR"]))
+    );
+    app.post(
+        "/api/v1/exchange-rates",
+        &t,
+        json!({"currency": "EUR", "rate_to_base": "1.10", "valid_from": "2017-01-01"}),
+    )
+    .await
+    .expect(201);
+    // Now 1,100.00 USD (lag 4: 83 days) joins: + 110,000 × 83 → 114,565.22.
+    let after = app.get(url, &t).await.expect(200).body;
+    assert_eq!(
+        (&after["total"]["expected_new"], &after["missing_rates"]),
+        (&json!("1145.65"), &json!([]))
+    );
+    // The quarter was fitted by that forecast; the month and year again.
+    assert_eq!(app.store.warm_forecast_fits().await.unwrap(), 2);
+}
+
 #[tokio::test]
 async fn a_scheduled_snapshot_is_taken_once_by_one_of_several_servers() {
     let f = fixture().await;

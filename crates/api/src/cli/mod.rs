@@ -191,10 +191,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
-/// Prunes the change log, drops all-zero rollup cells and builds rollups of
+/// Prunes the change log, drops all-zero rollup cells, builds rollups of
 /// orgs that have none (new since rollups existed, or left stale by a failed
-/// rebuild) now and then every hour, for as long as the server runs; a
-/// failed run is logged and retried an hour later.
+/// rebuild) and fits the day's forecast models ahead of the first forecast,
+/// now and then every hour, for as long as the server runs; a failed run is
+/// logged and retried an hour later.
 async fn prune_hourly(store: Store, retention_days: i64) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
     loop {
@@ -206,6 +207,11 @@ async fn prune_hourly(store: Store, retention_days: i64) {
             tracing::warn!(error = %e, "compacting analytics rollups failed");
         }
         rebuild_missing_rollups(store.clone()).await;
+        match store.warm_forecast_fits().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(fits = n, "history-based forecast models fitted for the day"),
+            Err(e) => tracing::warn!(error = %e, "fitting forecast models ahead failed; the first forecast fits them"),
+        }
     }
 }
 

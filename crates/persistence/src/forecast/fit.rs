@@ -8,7 +8,7 @@
 //! while an import commits is stored under the old generation and never
 //! read.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone as _, Utc};
 use glassbox_domain::DomainError;
@@ -38,6 +38,8 @@ pub(crate) struct Fit {
     /// Per owner: Σ amount × `new_deal_days(lag)` over the window's won
     /// deals (base minor units × days).
     pub new_weight: BTreeMap<Uuid, i128>,
+    /// Currencies of won deals left out for want of a rate on their won day.
+    pub missing_rates: BTreeSet<String>,
 }
 
 impl Fit {
@@ -111,24 +113,9 @@ pub(crate) async fn fit(
     now: DateTime<Utc>,
 ) -> Result<Fit, DomainError> {
     let generation = generation(conn, org).await?;
-    let key = [
-        day_number(horizon.today),
-        i32::try_from(window_days).unwrap_or(i32::MAX),
-        day_number(horizon.first),
-        day_number(horizon.last),
-    ];
-    let mut s = Sql::new(conn.get_database_backend());
-    let (o, g) = (s.bind(org), s.bind(generation));
-    let (t, w, f, l) = (s.bind(key[0]), s.bind(key[1]), s.bind(key[2]), s.bind(key[3]));
-    s.push(&format!(
-        "SELECT body FROM forecast_model_fits WHERE org_id = {o} AND generation = {g} AND today = {t} \
-         AND window_days = {w} AND first_day = {f} AND last_day = {l}"
-    ));
-    if let Some(row) = s.all(conn).await?.first() {
-        let body: String = row.try_get("", "body").map_err(db_err)?;
-        if let Some(fit) = decode(&body) {
-            return Ok(fit);
-        }
+    let key = key(horizon, window_days);
+    if let Some(fit) = stored(conn, org, generation, key).await?.as_deref().and_then(decode) {
+        return Ok(fit);
     }
     let fit = compute(conn, org, settings, rates, horizon, window_days).await?;
     let mut s = Sql::new(conn.get_database_backend());
@@ -150,6 +137,38 @@ pub(crate) async fn fit(
     ));
     s.execute(conn).await?;
     Ok(fit)
+}
+
+/// The stored key of a fit: today, window, first and last day.
+fn key(horizon: Horizon, window_days: i64) -> [i32; 4] {
+    [
+        day_number(horizon.today),
+        i32::try_from(window_days).unwrap_or(i32::MAX),
+        day_number(horizon.first),
+        day_number(horizon.last),
+    ]
+}
+
+/// The body of the fit kept under `key` in `generation`, if any.
+async fn stored(conn: &impl ConnectionTrait, org: Uuid, generation: i64, key: [i32; 4]) -> Result<Option<String>, DomainError> {
+    let mut s = Sql::new(conn.get_database_backend());
+    let (o, g) = (s.bind(org), s.bind(generation));
+    let (t, w, f, l) = (s.bind(key[0]), s.bind(key[1]), s.bind(key[2]), s.bind(key[3]));
+    s.push(&format!(
+        "SELECT body FROM forecast_model_fits WHERE org_id = {o} AND generation = {g} AND today = {t} \
+         AND window_days = {w} AND first_day = {f} AND last_day = {l}"
+    ));
+    match s.all(conn).await?.first() {
+        Some(row) => Ok(Some(row.try_get("", "body").map_err(db_err)?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether a fit for `horizon` and `window_days` is kept in the current
+/// generation.
+async fn kept(conn: &impl ConnectionTrait, org: Uuid, horizon: Horizon, window_days: i64) -> Result<bool, DomainError> {
+    let generation = generation(conn, org).await?;
+    Ok(stored(conn, org, generation, key(horizon, window_days)).await?.is_some())
 }
 
 /// Fits from history as it stood at the start of `horizon.today`.
@@ -187,9 +206,11 @@ async fn compute(
         .map(|(k, c)| (*k, (c.closed, c.won)))
         .collect();
     let mut new_weight: BTreeMap<Uuid, i128> = BTreeMap::new();
+    let mut missing_rates = BTreeSet::new();
     for won in history::won_deals(conn, org, from, start).await? {
         let day = local(won.won_at);
         let Some(amount) = to_base(rates, settings.base, &won.currency, i128::from(won.amount_minor), day).map_err(stored_currency)? else {
+            missing_rates.insert(won.currency);
             continue;
         };
         let lag = (day - local(won.created_at)).num_days();
@@ -200,6 +221,7 @@ async fn compute(
         window_days: (horizon.today - history_from).num_days(),
         evidence,
         new_weight,
+        missing_rates,
     })
 }
 
@@ -215,6 +237,7 @@ fn encode(fit: &Fit) -> String {
         "window_days": fit.window_days,
         "cells": cells,
         "new": new,
+        "missing_rates": fit.missing_rates,
     })
     .to_string()
 }
@@ -231,10 +254,61 @@ fn decode(body: &str) -> Option<Fit> {
     for n in v.get("new")?.as_array()? {
         new_weight.insert(n.get(0)?.as_str()?.parse().ok()?, n.get(1)?.as_str()?.parse().ok()?);
     }
+    let missing_rates = v
+        .get("missing_rates")?
+        .as_array()?
+        .iter()
+        .map(|c| c.as_str().map(str::to_owned))
+        .collect::<Option<BTreeSet<String>>>()?;
     Some(Fit {
         history_from: v.get("history_from")?.as_str()?.parse().ok()?,
         window_days: v.get("window_days")?.as_i64()?,
         evidence,
         new_weight,
+        missing_rates,
     })
+}
+
+impl crate::Store {
+    /// Fits the model, where no fit is kept yet, for every org's current
+    /// fiscal month, quarter and year with the default window, so the day's
+    /// first forecast does not wait for it (`serve` calls this every hour);
+    /// returns how many fits it computed.
+    ///
+    /// # Errors
+    /// [`DomainError::Internal`] on storage failure.
+    pub async fn warm_forecast_fits(&self) -> Result<usize, DomainError> {
+        use glassbox_domain::forecast::model::DEFAULT_WINDOW_DAYS;
+        use glassbox_domain::forecast::{FiscalPeriod, PeriodKind};
+        let conn = self.conn();
+        let mut s = Sql::new(conn.get_database_backend());
+        s.push("SELECT id FROM orgs ORDER BY id");
+        let orgs: Vec<Uuid> = s
+            .all(conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("", "id"))
+            .collect::<Result<_, _>>()
+            .map_err(db_err)?;
+        let now = self.now();
+        let mut computed = 0;
+        for org in orgs {
+            let settings = super::deals::org_settings(conn, org).await?;
+            let today = now.with_timezone(&settings.tz.tz()).date_naive();
+            let rates = super::fx::rates_of(conn, org, None).await?;
+            for kind in [PeriodKind::Month, PeriodKind::Quarter, PeriodKind::Year] {
+                let period = FiscalPeriod::containing(kind, today, settings.start);
+                let horizon = Horizon {
+                    today,
+                    first: period.first_day(settings.start),
+                    last: period.last_day(settings.start),
+                };
+                if !kept(conn, org, horizon, DEFAULT_WINDOW_DAYS).await? {
+                    fit(conn, org, &settings, &rates, horizon, DEFAULT_WINDOW_DAYS, now).await?;
+                    computed += 1;
+                }
+            }
+        }
+        Ok(computed)
+    }
 }

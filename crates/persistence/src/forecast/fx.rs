@@ -20,6 +20,27 @@ fn to_domain(m: rates::Model) -> Result<ExchangeRate, DomainError> {
     })
 }
 
+/// Every exchange rate of `org` (optionally of one currency), by currency
+/// then `valid_from`.
+pub(crate) async fn rates_of(
+    conn: &impl sea_orm::ConnectionTrait,
+    org: Uuid,
+    currency: Option<&str>,
+) -> Result<Vec<ExchangeRate>, DomainError> {
+    let mut q = rates::Entity::find().filter(rates::Column::OrgId.eq(org));
+    if let Some(c) = currency {
+        q = q.filter(rates::Column::Currency.eq(c));
+    }
+    q.order_by_asc(rates::Column::Currency)
+        .order_by_asc(rates::Column::ValidFrom)
+        .all(conn)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .map(to_domain)
+        .collect()
+}
+
 impl Store {
     /// Every exchange rate of the org (optionally of one currency), by
     /// currency then `valid_from`.
@@ -27,18 +48,7 @@ impl Store {
     /// # Errors
     /// [`DomainError::Internal`] on storage failure.
     pub async fn list_exchange_rates(&self, scope: &Scope, currency: Option<&str>) -> Result<Vec<ExchangeRate>, DomainError> {
-        let mut q = rates::Entity::find().filter(rates::Column::OrgId.eq(scope.org_id));
-        if let Some(c) = currency {
-            q = q.filter(rates::Column::Currency.eq(c));
-        }
-        q.order_by_asc(rates::Column::Currency)
-            .order_by_asc(rates::Column::ValidFrom)
-            .all(self.conn())
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .map(to_domain)
-            .collect()
+        rates_of(self.conn(), scope.org_id, currency).await
     }
 
     /// Adds a rate (admin only); one per currency and day.

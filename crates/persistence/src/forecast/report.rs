@@ -244,7 +244,7 @@ impl Store {
             days,
             today,
         };
-        let mut missing = BTreeSet::new();
+        let mut missing = fit.missing_rates.clone();
 
         // Quotas of exactly this period, in base currency at the period's end.
         let quota_rows = quotas::Entity::find()
