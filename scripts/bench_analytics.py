@@ -7,8 +7,9 @@ won or lost for two deals in three), created one minute apart from
 2016-01-01. Starts the release binary and times, one request at a time:
 org-wide funnel, org-wide stage conversion, one rep's funnel, stalled deals
 and the pipeline waterfall of one month; then, with the server's clock at
-2017-12-01, forecasts of 2017-Q4 (the first of the day, which fits the
-model; org-wide, per owner, one rep's, and as of 2017-09-30 from history);
+2017-12-01, forecasts of 2017-Q4 (the first after start, which fits the
+model; then org-wide, per owner, one rep's, and as of 2017-09-30 from
+history);
 and, on PostgreSQL, hand-written SQL baselines (deals reaching each stage
 of the cohort; open pipeline and won per owner and category) with EXPLAIN
 ANALYZE. Seeding is plain SQL, so it then runs `glassbox
@@ -127,6 +128,7 @@ def forecast_baseline_postgres(url, owner=None):
 
 
 FORECAST_NOW = "2017-12-01T12:00:00Z"
+FIT_SETTLE_SECONDS = 30
 
 
 def rep_login(b, db, owner):
@@ -194,13 +196,17 @@ def main():
             n = min(args.requests, 3) if any(w in name for w in slow) else args.requests
             print(f"{args.db:8} {name:34} {timed(b.base, path, token, n)}  ({n} requests)", flush=True)
         # Forecasts of the current quarter, with the clock inside the data
-        # (the trailing year then holds ~350,000 closed deals). The first
-        # forecast of a day fits the model (kept for the day); timed apart.
+        # (the trailing year then holds ~350,000 closed deals). The model is
+        # fitted once a day per period and kept: at start the server's
+        # hourly job fits the current month, quarter and year; the first
+        # forecast, timed apart, fits (or waits for) the quarter's. Timing
+        # starts once the job is done.
         token = b.serve(fake_now=FORECAST_NOW)
         rep = rep_login(b, args.db, owner)
         t = time.perf_counter()
         http("GET", b.base + "/api/v1/forecasts?period=2017-Q4", token=token)
-        print(f"{args.db:8} {'forecast, first of the day (fit)':34} {(time.perf_counter() - t) * 1000:8.1f} ms", flush=True)
+        print(f"{args.db:8} {'forecast, first after start (fit)':34} {(time.perf_counter() - t) * 1000:8.1f} ms", flush=True)
+        time.sleep(FIT_SETTLE_SECONDS)
         for name, path, who in [
             ("forecast, org-wide, now", "/api/v1/forecasts?period=2017-Q4", token),
             ("forecast, per owner, now", "/api/v1/forecasts?period=2017-Q4&group_by=owner", token),

@@ -73,6 +73,16 @@ impl Sql {
         conn.execute_raw(stmt).await.map(|r| r.rows_affected()).map_err(db_err)
     }
 
+    /// Runs the statement and returns its `id` column, in row order.
+    pub(crate) async fn ids(self, conn: &impl sea_orm::ConnectionTrait) -> Result<Vec<uuid::Uuid>, DomainError> {
+        self.all(conn)
+            .await?
+            .iter()
+            .map(|r| r.try_get("", "id"))
+            .collect::<Result<_, _>>()
+            .map_err(db_err)
+    }
+
     /// Runs the statement and returns its rows.
     pub(crate) async fn all(self, conn: &impl sea_orm::ConnectionTrait) -> Result<Vec<QueryResult>, DomainError> {
         let stmt = Statement::from_sql_and_values(self.backend, self.text, self.values);

@@ -15,6 +15,7 @@ use chrono::NaiveDate;
 use glassbox_domain::DomainError;
 use glassbox_domain::forecast::DealAsOf;
 use glassbox_domain::forecast::cells::{AgeKey, BookKey, ForecastCells, Sums};
+use glassbox_domain::forecast::model::AGE_BANDS_DAYS;
 use glassbox_domain::pipeline::{ForecastCategory, StageKind};
 use sea_orm::{ConnectionTrait, QueryResult};
 use uuid::Uuid;
@@ -197,7 +198,10 @@ pub(crate) async fn rebuild(conn: &impl ConnectionTrait, org: Uuid) -> Result<()
 }
 
 /// The stored cells of `owners` (`None`: of every owner, without the
-/// [`ALL_OWNERS`] sums), book cells only for close days in `days`.
+/// [`ALL_OWNERS`] sums) for a forecast made on `today` of the period
+/// `days`: book cells closing in the period, and age cells summed per age
+/// band (each band's sum stands under the latest day entered in it, which
+/// gives the band's probability like any other day in it).
 ///
 /// # Errors
 /// [`DomainError::Internal`] on storage failure or a corrupt row.
@@ -205,6 +209,7 @@ pub(crate) async fn read(
     conn: &impl ConnectionTrait,
     org: Uuid,
     owners: Option<&[Uuid]>,
+    today: NaiveDate,
     days: (NaiveDate, NaiveDate),
 ) -> Result<BTreeMap<Uuid, ForecastCells>, DomainError> {
     let mut out: BTreeMap<Uuid, ForecastCells> = BTreeMap::new();
@@ -212,6 +217,8 @@ pub(crate) async fn read(
         Some(list) => list.chunks(500).map(Some).collect(),
         None => vec![None],
     };
+    let sum = |c: &str| format!("CAST(SUM({c}) AS BIGINT) AS {c}");
+    let sums = ["n", "live", "amount_hi", "amount_lo", "sq_hi", "sq_lo"].map(sum).join(", ");
     for chunk in chunks {
         let mut s = Sql::new(conn.get_database_backend());
         let o = s.bind(org);
@@ -220,10 +227,14 @@ pub(crate) async fn read(
             None => format!("owner_id <> {}", s.bind(ALL_OWNERS)),
         };
         let (f, l) = (s.bind(day_number(days.0)), s.bind(day_number(days.1)));
+        let band = band_sql(&mut s, today);
         s.push(&format!(
             "SELECT owner_id, grain, day1, stage_id, kind, category, day2, currency, n, live, amount_hi, amount_lo, sq_hi, sq_lo \
-             FROM forecast_cells WHERE org_id = {o} AND {who} \
-               AND (grain = {AGE} OR (grain = {BOOK} AND day1 >= {f} AND day1 <= {l}))"
+             FROM forecast_cells WHERE org_id = {o} AND {who} AND grain = {BOOK} AND day1 >= {f} AND day1 <= {l} \
+             UNION ALL \
+             SELECT owner_id, grain, MAX(day1) AS day1, stage_id, kind, category, day2, currency, {sums} \
+             FROM forecast_cells WHERE org_id = {o} AND {who} AND grain = {AGE} \
+             GROUP BY owner_id, grain, stage_id, kind, category, day2, currency, {band}"
         ));
         for r in s.all(conn).await? {
             let (owner, cell) = read_row(&r)?;
@@ -235,6 +246,20 @@ pub(crate) async fn read(
         }
     }
     Ok(out)
+}
+
+/// The age band of an age cell's `day1` on `today`, as SQL: -1 for cells
+/// without a day entered (counted as age 0 apart), else the index of
+/// [`AGE_BANDS_DAYS`] the age falls in (as `model::band_of`).
+fn band_sql(s: &mut Sql, today: NaiveDate) -> String {
+    let t = s.bind(day_number(today));
+    let arms: Vec<String> = AGE_BANDS_DAYS
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(band, lower)| format!("WHEN {t} - day1 >= {lower} THEN {band}"))
+        .collect();
+    format!("CASE WHEN day1 = 0 THEN -1 {} ELSE 0 END", arms.join(" "))
 }
 
 enum Cell {

@@ -283,13 +283,7 @@ impl crate::Store {
         let conn = self.conn();
         let mut s = Sql::new(conn.get_database_backend());
         s.push("SELECT id FROM orgs ORDER BY id");
-        let orgs: Vec<Uuid> = s
-            .all(conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get("", "id"))
-            .collect::<Result<_, _>>()
-            .map_err(db_err)?;
+        let orgs = s.ids(conn).await?;
         let now = self.now();
         let mut computed = 0;
         for org in orgs {

@@ -225,7 +225,7 @@ impl Store {
                 (None, GroupBy::Org) => Some(vec![ALL_OWNERS]),
                 (None, _) => None,
             };
-            super::cells::read(conn, scope.org_id, owners.as_deref(), days).await?
+            super::cells::read(conn, scope.org_id, owners.as_deref(), today, days).await?
         } else {
             past_deals = match q.as_of {
                 None => current_deals(conn, scope.org_id, &org, Only::All).await?,

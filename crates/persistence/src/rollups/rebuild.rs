@@ -49,13 +49,7 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
         s.push(&format!(
             "SELECT id FROM opportunities WHERE org_id = {o} AND deleted_at IS NULL{from} ORDER BY id LIMIT 20000"
         ));
-        let ids: Vec<Uuid> = s
-            .all(conn)
-            .await?
-            .iter()
-            .map(|r| r.try_get("", "id"))
-            .collect::<Result<_, _>>()
-            .map_err(db_err)?;
+        let ids = s.ids(conn).await?;
         let Some(last) = ids.last().copied() else { break };
         after = Some(last);
         deals += ids.len() as u64;
@@ -143,12 +137,7 @@ impl Store {
             None => {
                 let mut s = Sql::new(self.conn().get_database_backend());
                 s.push("SELECT id FROM orgs ORDER BY id");
-                s.all(self.conn())
-                    .await?
-                    .iter()
-                    .map(|r| r.try_get("", "id"))
-                    .collect::<Result<_, _>>()
-                    .map_err(db_err)?
+                s.ids(self.conn()).await?
             }
         };
         let mut deals = 0;
@@ -168,13 +157,7 @@ impl Store {
     pub async fn rebuild_missing_rollups(&self) -> Result<usize, DomainError> {
         let mut s = Sql::new(self.conn().get_database_backend());
         s.push("SELECT id FROM orgs WHERE id NOT IN (SELECT org_id FROM rollup_state) ORDER BY id");
-        let orgs: Vec<Uuid> = s
-            .all(self.conn())
-            .await?
-            .iter()
-            .map(|r| r.try_get("", "id"))
-            .collect::<Result<_, _>>()
-            .map_err(db_err)?;
+        let orgs = s.ids(self.conn()).await?;
         for org in &orgs {
             self.rebuild_rollups(Some(*org)).await?;
         }
