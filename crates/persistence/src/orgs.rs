@@ -136,6 +136,7 @@ impl Store {
         }
         let version = current.version;
         let current_tz = current.time_zone.clone();
+        let current_base = current.base_currency.clone();
         let mut model = current.into_active_model();
         if let Some(name) = changes.name {
             model.name = Set(name.into_string());
@@ -146,8 +147,10 @@ impl Store {
         if let Some(month) = changes.fiscal_year_start_month {
             model.fiscal_year_start_month = Set(i32::from(month.get()));
         }
-        // Rollups count local days: another time zone moves them.
-        let rebuild = changes.time_zone.is_some_and(|tz| tz.name() != current_tz);
+        // Rollups count local days: another time zone moves them; forecast
+        // cells keep close days only for currencies other than the base.
+        let rebuild =
+            changes.time_zone.is_some_and(|tz| tz.name() != current_tz) || changes.base_currency.is_some_and(|c| c.code() != current_base);
         if let Some(tz) = changes.time_zone {
             model.time_zone = Set(tz.name().to_owned());
         }

@@ -270,6 +270,16 @@ async fn rollups_equal_the_history_sql_after_random_writes_and_a_rebuild() {
     compare(&app, &scope, &[Audience::Org], &days).await;
     compare_forecasts(&app, &scope, now, team_id).await;
 
+    // Another base currency: forecast cells keep close days only for
+    // foreign currencies, so the change marks them stale too. USD now
+    // converts at one rate before March and another from then on.
+    app.patch("/api/v1/org", &t, json!({"base_currency": "EUR"})).await.expect(200);
+    for (rate, from) in [("0.90", "2025-01-01"), ("0.95", "2026-03-01")] {
+        let body = json!({"currency": "USD", "rate_to_base": rate, "valid_from": from});
+        app.post("/api/v1/exchange-rates", &t, body).await.expect(201);
+    }
+    compare_forecasts(&app, &scope, now, team_id).await;
+
     // And the reports did read the rollups: without them the answer differs.
     let conn = sea_orm::Database::connect(app.settings.database_url.as_str()).await.unwrap();
     conn.execute_unprepared("DELETE FROM rollup_totals").await.unwrap();

@@ -49,9 +49,9 @@ pub enum Command {
     /// superseded by a later change and deleted records' tombstones older
     /// than GLASSBOX_CHANGE_RETENTION_DAYS (default 30).
     PruneChanges,
-    /// Recompute the analytics rollups of every org from deals and stage
-    /// history (needed only after loading data with plain SQL; writes
-    /// through Glassbox keep them current).
+    /// Recompute the analytics rollups and forecast cells of every org from
+    /// deals and stage history (needed only after loading data with plain
+    /// SQL; writes through Glassbox keep them current).
     RebuildRollups,
     /// Print the OpenAPI document.
     Openapi,
