@@ -33,7 +33,9 @@ impl MigrationTrait for Migration {
             .col(text("category", 16))
             .col(int("day2"))
             .col(text("currency", 3));
-        for v in ["n", "live", "amount_hi", "amount_lo", "sq_hi", "sq_lo"] {
+        // Σ amount² reaches 10^36 (amounts up to 10^15 minor units): three
+        // limbs of 10^9.
+        for v in ["n", "live", "amount_hi", "amount_lo", "sq_hi", "sq_mid", "sq_lo"] {
             cells.col(big(v));
         }
         cells.foreign_key(&mut fk("forecast_cells", "org_id", "orgs"));

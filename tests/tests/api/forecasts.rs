@@ -279,3 +279,93 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
         .expect_problem(422, "validation_failed");
     assert_eq!(bad.error_fields(), ["category", "note"]);
 }
+
+/// What an adversarial review found: team rows drew deals outside the
+/// caller's reach, a leaver's emptied cells made a zero row, an ended
+/// period still expected open deals to win, large amounts overflowed the
+/// kept sums of squares, and a team quota without a rate fell back to its
+/// members' sum.
+#[tokio::test]
+async fn reach_zero_cells_ended_periods_large_amounts_and_unconvertible_team_quotas() {
+    let f = fixture().await;
+    let app = &f.app;
+    let t = app.login("ana@acme.test").await.access_token;
+    let stage = app.stage_ids(&t).await;
+    let deal = |owner: &str, amount: &str, st: &str, close: &str| {
+        json!({"name": format!("{owner} {amount}"), "owner_id": owner, "amount": amount, "currency": "USD",
+               "stage_id": stage[st], "forecast_category": "commit", "close_date": close})
+    };
+    app.post("/api/v1/opportunities", &t, deal(&f.rep_a, "1000.00", "Negotiation", "2017-06-15"))
+        .await
+        .expect(201);
+    app.post("/api/v1/opportunities", &t, deal(&f.rep_b, "3000.00", "Proposal", "2017-06-20"))
+        .await
+        .expect(201);
+    let carol = app.user(&f.admin, "carol@acme.test", "rep", &[]).await.user_id.to_string();
+    let gone = app
+        .post("/api/v1/opportunities", &t, deal(&carol, "5.00", "Proposal", "2017-05-20"))
+        .await
+        .expect(201)
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.delete(&format!("/api/v1/opportunities/{gone}"), &t).await.expect(204);
+    let now = "2017-06-01T00:00:00Z";
+    let both = |token: String, query: String| async move {
+        let fast = app.get(&format!("/api/v1/forecasts?{query}"), &token).await.expect(200).body;
+        let replayed = app
+            .get(&format!("/api/v1/forecasts?{query}&as_of={now}"), &token)
+            .await
+            .expect(200)
+            .body;
+        assert_eq!(fast, replayed, "{query}");
+        fast
+    };
+    let model_part = |r: &Value| json!([r["pipeline"], r["expected"], r["expected_new"], r["p10"], r["p50"], r["p90"]]);
+
+    // Alice (rep, East ⊂ Sales) sees only her deal in every team row.
+    let alice = app.login("alice@acme.test").await.access_token;
+    let own = both(alice.clone(), "period=2017-Q1&group_by=owner".into()).await;
+    let teams = both(alice, "period=2017-Q1&group_by=team".into()).await;
+    assert_eq!(own["rows"].as_array().unwrap().len(), 1);
+    assert_eq!(own["rows"][0]["pipeline"], "1000.00");
+    for row in teams["rows"].as_array().unwrap() {
+        assert_eq!(model_part(row), model_part(&own["rows"][0]), "team {}", row["team_id"]);
+    }
+
+    // Carol's only deal is deleted: no row for her.
+    let owners = both(t.clone(), "period=2017-Q1&group_by=owner".into()).await;
+    let ids: Vec<&str> = owners["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["owner_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(!ids.contains(&carol.as_str()));
+
+    // 2016-Q4 (January–March 2017) has ended: open deals cannot win in it.
+    let ended = both(t.clone(), "period=2016-Q4".into()).await;
+    assert_eq!(model_part(&ended["total"]), json!(["0.00", "0.00", "0.00", "0.00", "0.00", "0.00"]));
+
+    // An East quota in yen without a yen rate: no quota, and JPY reported.
+    let body = json!({"team_id": f.east, "period": "2017-Q1", "amount": "1000000", "currency": "JPY"});
+    app.post("/api/v1/quotas", &t, body).await.expect(201);
+    let teams = both(t.clone(), "period=2017-Q1&group_by=team".into()).await;
+    let east = teams["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["team_id"] == f.east.as_str())
+        .unwrap();
+    assert_eq!((&east["quota"], &teams["missing_rates"]), (&Value::Null, &json!(["JPY"])));
+
+    // Two deals at the largest amount in one cell: Σ amount² = 2 × 10^30.
+    for _ in 0..2 {
+        let body = deal(&f.rep_b, "9999999999999.99", "Proposal", "2017-06-20");
+        app.post("/api/v1/opportunities", &t, body).await.expect(201);
+    }
+    let big = both(t.clone(), "period=2017-Q1".into()).await;
+    assert_eq!(big["total"]["pipeline"], "20000000003999.98");
+}

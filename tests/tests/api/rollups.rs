@@ -88,7 +88,7 @@ async fn compare_forecasts(app: &TestApp, scope: &Scope, now: DateTime<Utc>, tea
 async fn stored_cells(app: &TestApp) -> Vec<String> {
     let conn = sea_orm::Database::connect(app.settings.database_url.as_str()).await.unwrap();
     let mut out = Vec::new();
-    let sql = "SELECT owner_id, grain, day1, stage_id, kind, category, day2, currency, n, live, amount_hi, amount_lo, sq_hi, sq_lo \
+    let sql = "SELECT owner_id, grain, day1, stage_id, kind, category, day2, currency, n, live, amount_hi, amount_lo, sq_hi, sq_mid, sq_lo \
                FROM forecast_cells";
     for r in conn
         .query_all_raw(Statement::from_string(conn.get_database_backend(), sql))
@@ -105,9 +105,10 @@ async fn stored_cells(app: &TestApp) -> Vec<String> {
             int("amount_hi"),
             int("amount_lo"),
             int("sq_hi"),
+            int("sq_mid"),
             int("sq_lo"),
         ];
-        if sums == [0; 6] {
+        if sums == [0; 7] {
             continue;
         }
         let text = |c: &str| r.try_get::<String>("", c).unwrap();

@@ -168,8 +168,12 @@ impl WinModel {
 
     /// The probability of a deal in `stage` since the local day `entered`
     /// being won in the period; the prior alone for a stage the model has
-    /// not seen, zero for a deal whose stage is not open.
+    /// not seen, zero for a deal whose stage is not open and for a period
+    /// that ended before today (nothing open can be won in it any more).
     pub fn probability(&self, stage: Uuid, entered: Option<NaiveDate>) -> Decimal {
+        if self.horizon.today > self.horizon.last {
+            return Decimal::ZERO;
+        }
         let age = entered.map_or(0, |d| (self.horizon.today - d).num_days());
         self.cells.get(&(stage, band_of(age))).map_or(Decimal::ZERO, Cell::probability)
     }

@@ -64,6 +64,16 @@ fn probabilities_are_smoothed_life_table_estimates_per_age_band() {
     assert_eq!(model.probability(a, Some(d("2017-04-01"))), dec("0.2"));
     assert_eq!(model.probability(a, None), dec("4") / dec("14"));
     assert_eq!(model.probability(b, None), Decimal::ZERO);
+    // A period that has ended: nothing open can be won in it.
+    let over = WinModel::fit(
+        &visits,
+        &HashMap::from([(a, 20)]),
+        Horizon {
+            today: d("2017-10-01"),
+            ..horizon()
+        },
+    );
+    assert_eq!(over.probability(a, None), Decimal::ZERO);
     // 1000 × 0.25 + 333 × 4/14 = 250 + 95.142857… → 345.
     assert_eq!(expected(&chances(&[(1_000, dec("0.25")), (333, dec("4") / dec("14"))])), 345);
 }

@@ -7,7 +7,8 @@
 //! currency) — grain 1 is a book cell (day1 = close day), grain 2 an age
 //! cell (day1 = day entered, day2 = close day or 0); days are numbered
 //! from the common era, 0 standing for none. Amount sums are kept as
-//! (billions, remainder) pairs like the analytics rollups'.
+//! (billions, remainder) pairs like the analytics rollups', sums of squares
+//! (up to 10^36) as three limbs of 10^9.
 
 use std::collections::BTreeMap;
 
@@ -129,7 +130,7 @@ pub(crate) async fn write(
             .iter()
             .map(|(owner, grain, day1, stage, kind, category, day2, currency, sums)| {
                 let (ahi, alo) = split(sums.amount);
-                let (shi, slo) = split(sums.amount_sq);
+                let (shi, smid, slo) = split3(sums.amount_sq);
                 let v = [
                     o.clone(),
                     s.bind(*owner),
@@ -145,6 +146,7 @@ pub(crate) async fn write(
                     s.bind(ahi),
                     s.bind(alo),
                     s.bind(shi),
+                    s.bind(smid),
                     s.bind(slo),
                 ];
                 format!("({})", v.join(", "))
@@ -156,19 +158,27 @@ pub(crate) async fn write(
                 " ON CONFLICT ({KEY}) DO UPDATE SET n = {t}.n + excluded.n, live = {t}.live + excluded.live, \
                  amount_hi = {t}.amount_hi + excluded.amount_hi + ({t}.amount_lo + excluded.amount_lo) / {SPLIT}, \
                  amount_lo = ({t}.amount_lo + excluded.amount_lo) % {SPLIT}, \
-                 sq_hi = {t}.sq_hi + excluded.sq_hi + ({t}.sq_lo + excluded.sq_lo) / {SPLIT}, \
+                 sq_hi = {t}.sq_hi + excluded.sq_hi + ({t}.sq_mid + excluded.sq_mid + ({t}.sq_lo + excluded.sq_lo) / {SPLIT}) / {SPLIT}, \
+                 sq_mid = ({t}.sq_mid + excluded.sq_mid + ({t}.sq_lo + excluded.sq_lo) / {SPLIT}) % {SPLIT}, \
                  sq_lo = ({t}.sq_lo + excluded.sq_lo) % {SPLIT}"
             )
         } else {
             String::new()
         };
         s.push(&format!(
-            "INSERT INTO {t} ({KEY}, n, live, amount_hi, amount_lo, sq_hi, sq_lo) VALUES {}{on_conflict}",
+            "INSERT INTO {t} ({KEY}, n, live, amount_hi, amount_lo, sq_hi, sq_mid, sq_lo) VALUES {}{on_conflict}",
             values.join(", ")
         ));
         s.execute(conn).await?;
     }
     Ok(())
+}
+
+/// (10^18s, 10^9s in 0..SPLIT, remainder in 0..SPLIT).
+fn split3(v: i128) -> (i64, i64, i64) {
+    let limb = i128::from(SPLIT);
+    let (top, rest) = split(v.div_euclid(limb));
+    (top, rest, i64::try_from(v.rem_euclid(limb)).unwrap_or(0))
 }
 
 /// (billions, remainder in 0..SPLIT), saturating.
@@ -218,7 +228,9 @@ pub(crate) async fn read(
         None => vec![None],
     };
     let sum = |c: &str| format!("CAST(SUM({c}) AS BIGINT) AS {c}");
-    let sums = ["n", "live", "amount_hi", "amount_lo", "sq_hi", "sq_lo"].map(sum).join(", ");
+    let sums = ["n", "live", "amount_hi", "amount_lo", "sq_hi", "sq_mid", "sq_lo"]
+        .map(sum)
+        .join(", ");
     for chunk in chunks {
         let mut s = Sql::new(conn.get_database_backend());
         let o = s.bind(org);
@@ -229,7 +241,7 @@ pub(crate) async fn read(
         let (f, l) = (s.bind(day_number(days.0)), s.bind(day_number(days.1)));
         let band = band_sql(&mut s, today);
         s.push(&format!(
-            "SELECT owner_id, grain, day1, stage_id, kind, category, day2, currency, n, live, amount_hi, amount_lo, sq_hi, sq_lo \
+            "SELECT owner_id, grain, day1, stage_id, kind, category, day2, currency, n, live, amount_hi, amount_lo, sq_hi, sq_mid, sq_lo \
              FROM forecast_cells WHERE org_id = {o} AND {who} AND grain = {BOOK} AND day1 >= {f} AND day1 <= {l} \
              UNION ALL \
              SELECT owner_id, grain, MAX(day1) AS day1, stage_id, kind, category, day2, currency, {sums} \
@@ -245,6 +257,9 @@ pub(crate) async fn read(
             }
         }
     }
+    // Cells that moved on to zero (a leaver's, say) are not there.
+    out.values_mut().for_each(ForecastCells::prune);
+    out.retain(|_, c| !c.is_empty());
     Ok(out)
 }
 
@@ -287,7 +302,7 @@ fn read_row(r: &QueryResult) -> Result<(Uuid, Cell), DomainError> {
         n: get_i64("n")?,
         live: get_i64("live")?,
         amount: join(get_i64("amount_hi")?, get_i64("amount_lo")?),
-        amount_sq: join(get_i64("sq_hi")?, get_i64("sq_lo")?),
+        amount_sq: join(get_i64("sq_hi")?, get_i64("sq_mid")?) * i128::from(SPLIT) + i128::from(get_i64("sq_lo")?),
     };
     let cell = if grain == BOOK {
         let kind: String = r.try_get("", "kind").map_err(db_err)?;

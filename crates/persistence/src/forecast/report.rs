@@ -256,9 +256,13 @@ impl Store {
             .map_err(db_err)?;
         let mut user_quota: HashMap<Uuid, i128> = HashMap::new();
         let mut team_quota: HashMap<Uuid, i128> = HashMap::new();
+        // Teams whose own quota has no rate: no quota rather than their
+        // members' sum.
+        let mut unconverted: BTreeSet<Uuid> = BTreeSet::new();
         for m in quota_rows {
             let Some(amount) = to_base(&rates, org.base, &m.currency, i128::from(m.amount_minor), days.1).map_err(stored_currency)? else {
                 missing.insert(m.currency.clone());
+                unconverted.insert(m.target_id);
                 continue;
             };
             let map = if m.target_kind == "team" {
@@ -271,6 +275,13 @@ impl Store {
         let sum_quota = |users: &BTreeSet<Uuid>| -> Option<i128> {
             let found: Vec<i128> = users.iter().filter_map(|u| user_quota.get(u).copied()).collect();
             (!found.is_empty()).then(|| found.iter().sum())
+        };
+        let team_quota_of = |team: Uuid, members: &BTreeSet<Uuid>| -> Option<i128> {
+            match team_quota.get(&team) {
+                Some(q) => Some(*q),
+                None if unconverted.contains(&team) => None,
+                None => sum_quota(members),
+            }
         };
         let visible = |u: &Uuid| allowed.as_ref().is_none_or(|a| a.contains(u));
         // Owners with something in the period: cells, a quota, or won
@@ -288,7 +299,7 @@ impl Store {
             None => owners.clone(),
         };
         let total_quota = match q.team_id {
-            Some(t) => team_quota.get(&t).copied().or_else(|| sum_quota(&everyone)),
+            Some(t) => team_quota_of(t, &everyone),
             None => sum_quota(&everyone),
         };
         let mut specs: Vec<(RowKey, BTreeSet<Uuid>, Option<i128>)> = match q.group_by {
@@ -302,9 +313,10 @@ impl Store {
                 teams
                     .into_iter()
                     .map(|t| {
-                        let users = members_of(t);
-                        let quota = team_quota.get(&t).copied().or_else(|| sum_quota(&users));
-                        (RowKey::Team(t), users, quota)
+                        let members = members_of(t);
+                        let quota = team_quota_of(t, &members);
+                        // Only members in the caller's reach count.
+                        (RowKey::Team(t), members.into_iter().filter(visible).collect(), quota)
                     })
                     .collect()
             }

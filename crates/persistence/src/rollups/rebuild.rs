@@ -119,7 +119,7 @@ impl Store {
             removed += s.execute_counted(self.conn()).await?;
         }
         let mut s = Sql::new(self.conn().get_database_backend());
-        s.push("DELETE FROM forecast_cells WHERE n = 0 AND live = 0 AND amount_hi = 0 AND amount_lo = 0 AND sq_hi = 0 AND sq_lo = 0");
+        s.push("DELETE FROM forecast_cells WHERE n = 0 AND live = 0 AND amount_hi = 0 AND amount_lo = 0 AND sq_hi = 0 AND sq_mid = 0 AND sq_lo = 0");
         removed += s.execute_counted(self.conn()).await?;
         Ok(removed)
     }
