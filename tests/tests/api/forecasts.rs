@@ -283,10 +283,11 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
 /// What an adversarial review found: team rows drew deals outside the
 /// caller's reach, a leaver's emptied cells made a zero row, an ended
 /// period still expected open deals to win, large amounts overflowed the
-/// kept sums of squares, and a team quota without a rate fell back to its
-/// members' sum.
+/// kept sums of squares, a team quota without a rate fell back to its
+/// members' sum, and managers planned for users and teams outside their
+/// reach.
 #[tokio::test]
-async fn reach_zero_cells_ended_periods_large_amounts_and_unconvertible_team_quotas() {
+async fn reach_zero_cells_ended_periods_large_amounts_quotas_and_planning_outside_reach() {
     let f = fixture().await;
     let app = &f.app;
     let t = app.login("ana@acme.test").await.access_token;
@@ -360,6 +361,31 @@ async fn reach_zero_cells_ended_periods_large_amounts_and_unconvertible_team_quo
         .find(|r| r["team_id"] == f.east.as_str())
         .unwrap();
     assert_eq!((&east["quota"], &teams["missing_rates"]), (&Value::Null, &json!(["JPY"])));
+
+    // Mia manages East: she plans for Alice and East, not for Bob or Sales.
+    let mia = app.user(&f.admin, "mia@acme.test", "manager", &[f.east.parse().unwrap()]).await;
+    let mia = mia.access_token;
+    let quota = |target: &str, id: &str| json!({target: id, "period": "2017-Q2", "amount": "10.00"});
+    app.post("/api/v1/quotas", &mia, quota("user_id", &f.rep_a)).await.expect(201);
+    app.post("/api/v1/quotas", &mia, quota("team_id", &f.east)).await.expect(201);
+    for (target, id) in [("user_id", &f.rep_b), ("team_id", &f.sales)] {
+        let refused = app
+            .post("/api/v1/quotas", &mia, quota(target, id))
+            .await
+            .expect_problem(422, "validation_failed");
+        assert_eq!(
+            (refused.error_fields(), &refused.body["errors"][0]["code"]),
+            (vec![target.to_owned()], &json!("outside_reach"))
+        );
+        let adjustment = json!({target: id, "period": "2017-Q2", "category": "commit", "amount": "1.00", "note": "mine"});
+        app.post("/api/v1/forecast-adjustments", &mia, adjustment)
+            .await
+            .expect_problem(422, "validation_failed");
+    }
+    let bobs = app.post("/api/v1/quotas", &t, quota("user_id", &f.rep_b)).await.expect(201).body;
+    let path = format!("/api/v1/quotas/{}", bobs["id"].as_str().unwrap());
+    app.delete(&path, &mia).await.expect_problem(422, "validation_failed");
+    app.delete(&path, &t).await.expect(204);
 
     // Two deals at the largest amount in one cell: Σ amount² = 2 × 10^30.
     for _ in 0..2 {

@@ -67,7 +67,7 @@ impl Store {
             return Err(DomainError::Forbidden("only admins and managers adjust forecasts".into()));
         }
         let txn = self.begin_write().await?;
-        super::quotas::check_target(&txn, scope.org_id, a.target).await?;
+        super::quotas::check_target(&txn, scope, a.target).await?;
         let (kind, id) = a.target.stored();
         a.org_id = scope.org_id;
         a.author_id = scope.user_id;

@@ -87,11 +87,36 @@ async fn find(conn: &impl ConnectionTrait, org_id: Uuid, id: Uuid, lock: bool) -
 ///
 /// # Errors
 /// [`DomainError::Validation`] naming `user_id` or `team_id`.
-pub(crate) async fn check_target(conn: &impl ConnectionTrait, org: Uuid, target: QuotaTarget) -> Result<(), DomainError> {
+pub(crate) async fn check_target(conn: &impl ConnectionTrait, scope: &Scope, target: QuotaTarget) -> Result<(), DomainError> {
+    let org = scope.org_id;
     match target {
-        QuotaTarget::User(id) => check(conn, org, &[("user_id", Some(id), Ref::User)]).await,
-        QuotaTarget::Team(id) => check(conn, org, &[("team_id", Some(id), Ref::Team)]).await,
+        QuotaTarget::User(id) => check(conn, org, &[("user_id", Some(id), Ref::User)]).await?,
+        QuotaTarget::Team(id) => check(conn, org, &[("team_id", Some(id), Ref::Team)]).await?,
     }
+    in_reach(conn, scope, target).await
+}
+
+/// Refuses a target outside a manager's reach (a user whose records they
+/// do not see, a team outside their teams' subtrees) as `outside_reach`;
+/// admins reach every target.
+///
+/// # Errors
+/// [`DomainError::Validation`] naming `user_id` or `team_id`.
+pub(crate) async fn in_reach(conn: &impl ConnectionTrait, scope: &Scope, target: QuotaTarget) -> Result<(), DomainError> {
+    let reach = crate::visibility::Reach::of(conn, scope).await?;
+    let (field, inside) = match (target, reach.aggregate_owners()) {
+        (_, None) => return Ok(()),
+        (QuotaTarget::User(u), Some(owners)) => ("user_id", owners.contains(&u)),
+        (QuotaTarget::Team(t), Some(_)) => ("team_id", scope.visible_team_ids.contains(&t)),
+    };
+    if inside {
+        return Ok(());
+    }
+    Err(DomainError::Validation(vec![glassbox_domain::FieldError::new(
+        field,
+        "outside_reach",
+        "must be a user or team within your teams",
+    )]))
 }
 
 fn require_planner(scope: &Scope) -> Result<(), DomainError> {
@@ -159,7 +184,7 @@ impl Store {
         q.updated_at = now;
         match update {
             None => {
-                check_target(&txn, scope.org_id, q.target).await?;
+                check_target(&txn, scope, q.target).await?;
                 let (kind, id) = q.target.stored();
                 let same_target = quotas::Entity::find()
                     .filter(quotas::Column::OrgId.eq(scope.org_id))
@@ -184,6 +209,7 @@ impl Store {
             }
             Some(if_match) => {
                 let current = find(&txn, scope.org_id, q.id, true).await?;
+                in_reach(&txn, scope, current.target).await?;
                 check_version(if_match, current.version)?;
                 if (current.amount_minor, &current.currency) == (q.amount_minor, &q.currency) {
                     return Ok(current); // nothing changed: no new version
@@ -206,6 +232,7 @@ impl Store {
         require_planner(scope)?;
         let txn = self.begin_write().await?;
         let current = find(&txn, scope.org_id, id, true).await?;
+        in_reach(&txn, scope, current.target).await?;
         check_version(if_match, current.version)?;
         quotas::Entity::delete_by_id(id).exec(&txn).await.map_err(db_err)?;
         txn.commit().await.map_err(db_err)
