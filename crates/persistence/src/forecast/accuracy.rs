@@ -109,7 +109,8 @@ impl Store {
 
     /// Replays history: at the end of every month from `from` to `to`, the
     /// forecast of the next fiscal quarter with each method, against what
-    /// that quarter actually won.
+    /// that quarter actually won; month-ends whose next quarter has not
+    /// ended by today are left out (its actual is not known yet).
     ///
     /// # Errors
     /// [`DomainError::Validation`] naming `from`, `to` or `team_id`.
@@ -123,6 +124,9 @@ impl Store {
             let current = FiscalPeriod::containing(PeriodKind::Quarter, day, org.start);
             let after = current.last_day(org.start).succ_opt().unwrap_or(day);
             let period = FiscalPeriod::containing(PeriodKind::Quarter, after, org.start);
+            if period.last_day(org.start) >= today {
+                continue;
+            }
             let report = self
                 .forecast(
                     scope,
