@@ -371,8 +371,9 @@ async fn on_the_sample_the_history_method_beats_the_weighted_pipeline() {
         .expect(200)
         .body;
     let points = bt["points"].as_array().unwrap();
-    assert_eq!(points.len(), 12);
-    // Quarters after October–December 2017 won nothing (the sample ends).
+    // October–December 2017 forecast 2018-Q1, not over on 15 January: left
+    // out (the sample ends in 2017 anyway).
+    assert_eq!(points.len(), 9);
     let actuals: Vec<&str> = points.iter().map(|p| p["actual"].as_str().unwrap()).collect();
     assert_eq!(
         actuals[..9],
@@ -388,7 +389,6 @@ async fn on_the_sample_the_history_method_beats_the_weighted_pipeline() {
             "2802496.00"
         ]
     );
-    assert_eq!(actuals[9..], ["0.00", "0.00", "0.00"]);
     let mape = |m: &str| bt["mape"].as_array().unwrap().iter().find(|x| x["method"] == m).unwrap().clone();
     assert_eq!(mape("weighted"), json!({"method": "weighted", "mape": 0.8075, "forecasts": 9}));
     assert_eq!(mape("history"), json!({"method": "history", "mape": 0.3537, "forecasts": 9}));
