@@ -276,7 +276,7 @@ impl Store {
         let ids: Vec<Uuid> = created.iter().map(|(id, _, _)| *id).collect();
         crate::rollups::created(org_id, &ids).apply(&txn).await?;
         // Imported history is past history: fitted models move on.
-        crate::forecast::fit::invalidate(&txn, org_id).await?;
+        crate::forecast::generation::invalidate(&txn, org_id).await?;
         let now = self.now();
         self.log_changes(&txn, org_id, crate::changes::SyncedKind::Opportunity, &created, now)
             .await?;

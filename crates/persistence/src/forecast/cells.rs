@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::deals::{Only, Org, current_deals, org_settings};
 use crate::analytics::sql::{SPLIT, Sql};
 use crate::error::db_err;
-use crate::rollups::{ALL_OWNERS, day_number};
+use crate::rollups::keys::{ALL_OWNERS, day_number};
 
 const BOOK: i16 = 1;
 const AGE: i16 = 2;

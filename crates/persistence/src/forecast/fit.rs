@@ -20,10 +20,11 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::deals::{Org, stored_currency};
+use super::generation::generation;
 use super::history;
 use crate::analytics::sql::Sql;
 use crate::error::db_err;
-use crate::rollups::day_number;
+use crate::rollups::keys::day_number;
 
 /// What a fit keeps: the model's evidence and each owner's new-business
 /// weight.
@@ -72,30 +73,6 @@ pub(crate) fn day_start(org: &Org, day: NaiveDate) -> DateTime<Utc> {
         .from_local_datetime(&midnight)
         .earliest()
         .map_or_else(|| midnight.and_utc(), |t| t.with_timezone(&Utc))
-}
-
-/// Moves `org`'s generation on: fits stored so far are not read again.
-///
-/// # Errors
-/// [`DomainError::Internal`] on storage failure.
-pub(crate) async fn invalidate(conn: &impl ConnectionTrait, org: Uuid) -> Result<(), DomainError> {
-    let mut s = Sql::new(conn.get_database_backend());
-    let o = s.bind(org);
-    s.push(&format!(
-        "INSERT INTO forecast_fit_generations (org_id, generation) VALUES ({o}, 1) \
-         ON CONFLICT (org_id) DO UPDATE SET generation = forecast_fit_generations.generation + 1"
-    ));
-    s.execute(conn).await
-}
-
-async fn generation(conn: &impl ConnectionTrait, org: Uuid) -> Result<i64, DomainError> {
-    let mut s = Sql::new(conn.get_database_backend());
-    let o = s.bind(org);
-    s.push(&format!("SELECT generation FROM forecast_fit_generations WHERE org_id = {o}"));
-    match s.all(conn).await?.first() {
-        Some(r) => r.try_get("", "generation").map_err(db_err),
-        None => Ok(0),
-    }
 }
 
 /// The fit for `horizon` and a trailing window of `window_days`: the stored

@@ -101,7 +101,7 @@ impl Store {
         .await
         .map_err(db_err)?;
         // Past wins convert at the new rate: fitted models move on.
-        super::fit::invalidate(&txn, scope.org_id).await?;
+        super::generation::invalidate(&txn, scope.org_id).await?;
         txn.commit().await.map_err(db_err)?;
         Ok(r)
     }
@@ -124,7 +124,7 @@ impl Store {
         if done.rows_affected == 0 {
             return Err(DomainError::NotFound("exchange rate"));
         }
-        super::fit::invalidate(&txn, scope.org_id).await?;
+        super::generation::invalidate(&txn, scope.org_id).await?;
         txn.commit().await.map_err(db_err)
     }
 }

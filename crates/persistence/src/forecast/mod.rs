@@ -6,6 +6,7 @@ pub(crate) mod cells;
 mod deals;
 pub(crate) mod fit;
 mod fx;
+pub(crate) mod generation;
 mod history;
 mod quotas;
 mod report;

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use glassbox_domain::DomainError;
 use glassbox_domain::analytics::rollup::{CellKey, DealFacts, Figures, cells};
 use sea_orm::ConnectionTrait;
@@ -22,14 +22,14 @@ use uuid::Uuid;
 use crate::analytics::sql::{SPLIT, Sql};
 
 mod facts;
+pub(crate) mod keys;
 pub(crate) mod read;
 mod rebuild;
 
 use facts::{facts, stage_lists};
+pub use keys::ALL_OWNERS;
+pub(crate) use keys::day_number;
 pub(crate) use rebuild::mark_stale;
-
-/// The owner id of the cells summed over every owner.
-pub const ALL_OWNERS: Uuid = Uuid::max();
 
 /// A cell with its place: (pipeline, owner, key).
 pub(super) type Placed = (Uuid, Uuid, CellKey);
@@ -98,12 +98,6 @@ pub(super) fn contribute(into: &mut HashMap<Placed, Figures>, deals: &[DealFacts
             }
         }
     }
-}
-
-/// Day number stored for a date.
-pub(crate) fn day_number(d: NaiveDate) -> i32 {
-    use chrono::Datelike;
-    d.num_days_from_ce()
 }
 
 /// Adds `cells` to the stored ones (inserting missing keys), in key order.

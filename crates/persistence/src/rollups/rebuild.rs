@@ -66,7 +66,7 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
     mark_ready(conn, org, now).await?;
     // After `mark_ready`: the same row order as `mark_stale`, so the two
     // never wait for each other's rows in opposite orders.
-    crate::forecast::fit::invalidate(conn, org).await?;
+    crate::forecast::generation::invalidate(conn, org).await?;
     if backend == DbBackend::Postgres {
         // Fresh statistics, so the planner aggregates the cells in memory.
         conn.execute_unprepared("ANALYZE rollup_totals, rollup_deltas, forecast_cells")
@@ -87,7 +87,7 @@ pub(crate) async fn mark_stale(conn: &impl ConnectionTrait, org: Uuid) -> Result
     let o = s.bind(org);
     s.push(&format!("DELETE FROM rollup_state WHERE org_id = {o}"));
     s.execute(conn).await?;
-    crate::forecast::fit::invalidate(conn, org).await
+    crate::forecast::generation::invalidate(conn, org).await
 }
 
 impl Store {
