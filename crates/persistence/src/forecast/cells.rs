@@ -21,7 +21,7 @@ use glassbox_domain::pipeline::{ForecastCategory, StageKind};
 use sea_orm::{ConnectionTrait, QueryResult};
 use uuid::Uuid;
 
-use super::deals::{Only, Org, current_deals, org_settings};
+use super::deals::{Only, Org, current_deals};
 use crate::analytics::sql::{SPLIT, Sql};
 use crate::error::db_err;
 use crate::rollups::keys::{ALL_OWNERS, day_number};
@@ -45,13 +45,17 @@ pub(crate) fn by_owner(deals: &[DealAsOf], org: &Org) -> BTreeMap<Uuid, Forecast
 ///
 /// # Errors
 /// [`DomainError::Internal`] on storage failure.
-pub(crate) async fn of_deals(conn: &impl ConnectionTrait, org: Uuid, ids: &[Uuid]) -> Result<BTreeMap<Uuid, ForecastCells>, DomainError> {
+pub(crate) async fn of_deals(
+    conn: &impl ConnectionTrait,
+    org: Uuid,
+    settings: &Org,
+    ids: &[Uuid],
+) -> Result<BTreeMap<Uuid, ForecastCells>, DomainError> {
     if ids.is_empty() {
         return Ok(BTreeMap::new());
     }
-    let settings = org_settings(conn, org).await?;
-    let deals = current_deals(conn, org, &settings, Only::Ids(ids)).await?;
-    Ok(by_owner(&deals, &settings))
+    let deals = current_deals(conn, org, settings, Only::Ids(ids)).await?;
+    Ok(by_owner(&deals, settings))
 }
 
 /// Adds `after` − `before` to the stored cells, in key order.
@@ -190,19 +194,17 @@ fn split(v: i128) -> (i64, i64) {
     )
 }
 
-/// Recomputes `org`'s cells from its live deals, inside the caller's
-/// transaction (which holds writers off, see `rollups::rebuild`).
+/// Replaces `org`'s stored cells with `cells` (a rebuild's, computed from
+/// every live deal), inside the caller's transaction (which holds writers
+/// off, see `rollups::rebuild`).
 ///
 /// # Errors
 /// [`DomainError::Internal`] on storage failure.
-pub(crate) async fn rebuild(conn: &impl ConnectionTrait, org: Uuid) -> Result<(), DomainError> {
+pub(crate) async fn replace(conn: &impl ConnectionTrait, org: Uuid, mut cells: BTreeMap<Uuid, ForecastCells>) -> Result<(), DomainError> {
     let mut s = Sql::new(conn.get_database_backend());
     let o = s.bind(org);
     s.push(&format!("DELETE FROM forecast_cells WHERE org_id = {o}"));
     s.execute(conn).await?;
-    let settings = org_settings(conn, org).await?;
-    let deals = current_deals(conn, org, &settings, Only::All).await?;
-    let mut cells = by_owner(&deals, &settings);
     cells.values_mut().for_each(ForecastCells::prune);
     write(conn, org, &cells, false).await
 }

@@ -3,7 +3,7 @@
 mod accuracy;
 mod adjustments;
 pub(crate) mod cells;
-mod deals;
+pub(crate) mod deals;
 pub(crate) mod fit;
 mod fx;
 pub(crate) mod generation;

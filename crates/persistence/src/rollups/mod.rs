@@ -11,15 +11,18 @@
 //! SQL loads, a time-zone change or a stage reorder) while holding writers
 //! to opportunities and their history off.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use glassbox_domain::DomainError;
 use glassbox_domain::analytics::rollup::{CellKey, DealFacts, Figures, cells};
+use glassbox_domain::forecast::cells::ForecastCells;
 use sea_orm::ConnectionTrait;
 use uuid::Uuid;
 
 use crate::analytics::sql::{SPLIT, Sql};
+use crate::forecast::cells as forecast_cells;
+use crate::forecast::deals::{Org, org_settings};
 
 mod facts;
 pub(crate) mod keys;
@@ -39,7 +42,9 @@ pub(crate) struct Tracked {
     org: Uuid,
     ids: Vec<Uuid>,
     before: Vec<DealFacts>,
-    forecast_before: std::collections::BTreeMap<Uuid, glassbox_domain::forecast::cells::ForecastCells>,
+    /// The org settings forecast cells are computed with, once read.
+    settings: Option<Org>,
+    forecast_before: BTreeMap<Uuid, ForecastCells>,
 }
 
 /// Reads what `ids` contribute now; call [`Tracked::apply`] after writing
@@ -49,11 +54,13 @@ pub(crate) struct Tracked {
 /// [`DomainError::Internal`] on storage failure.
 pub(crate) async fn track(conn: &impl ConnectionTrait, org: Uuid, ids: &[Uuid]) -> Result<Tracked, DomainError> {
     let before = facts(conn, org, ids).await?.into_values().collect();
-    let forecast_before = crate::forecast::cells::of_deals(conn, org, ids).await?;
+    let settings = org_settings(conn, org).await?;
+    let forecast_before = forecast_cells::of_deals(conn, org, &settings, ids).await?;
     Ok(Tracked {
         org,
         ids: ids.to_vec(),
         before,
+        settings: Some(settings),
         forecast_before,
     })
 }
@@ -64,7 +71,8 @@ pub(crate) fn created(org: Uuid, ids: &[Uuid]) -> Tracked {
         org,
         ids: ids.to_vec(),
         before: Vec::new(),
-        forecast_before: std::collections::BTreeMap::new(),
+        settings: None,
+        forecast_before: BTreeMap::new(),
     }
 }
 
@@ -81,8 +89,12 @@ impl Tracked {
         contribute(&mut diff, &after, &stages, 1);
         diff.retain(|_, f| !f.is_zero());
         upsert(conn, self.org, diff).await?;
-        let forecast_after = crate::forecast::cells::of_deals(conn, self.org, &self.ids).await?;
-        crate::forecast::cells::apply_diff(conn, self.org, &self.forecast_before, &forecast_after).await
+        let settings = match self.settings {
+            Some(s) => s,
+            None => org_settings(conn, self.org).await?,
+        };
+        let forecast_after = forecast_cells::of_deals(conn, self.org, &settings, &self.ids).await?;
+        forecast_cells::apply_diff(conn, self.org, &self.forecast_before, &forecast_after).await
     }
 }
 

@@ -1,10 +1,11 @@
 //! Rebuilding rollups from scratch, and dropping cells that add up to zero.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use glassbox_domain::DomainError;
 use glassbox_domain::analytics::rollup::{DealFacts, Figures};
+use glassbox_domain::forecast::cells::ForecastCells;
 use sea_orm::{ConnectionTrait, DbBackend};
 use uuid::Uuid;
 
@@ -13,6 +14,8 @@ use super::{Placed, contribute, mark_ready, write};
 use crate::Store;
 use crate::analytics::sql::Sql;
 use crate::error::db_err;
+use crate::forecast::cells as forecast_cells;
+use crate::forecast::deals::org_settings;
 
 /// Recomputes one org's rollups inside `conn`'s transaction.
 ///
@@ -39,7 +42,9 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
         s.execute(conn).await?;
     }
     let stages = stage_lists(conn, org).await?;
+    let settings = org_settings(conn, org).await?;
     let mut all: HashMap<Placed, Figures> = HashMap::new();
+    let mut forecast: BTreeMap<Uuid, ForecastCells> = BTreeMap::new();
     let mut after: Option<Uuid> = None;
     let mut deals = 0_u64;
     loop {
@@ -55,6 +60,9 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
         deals += ids.len() as u64;
         let facts: Vec<DealFacts> = facts(conn, org, &ids).await?.into_values().collect();
         contribute(&mut all, &facts, &stages, 1);
+        for (owner, cells) in forecast_cells::of_deals(conn, org, &settings, &ids).await? {
+            forecast.entry(owner).or_default().add(&cells, 1);
+        }
     }
     all.retain(|_, f| !f.is_zero());
     let mut rows: Vec<(Placed, Figures)> = all.into_iter().collect();
@@ -62,7 +70,7 @@ pub(crate) async fn rebuild_in(conn: &impl ConnectionTrait, org: Uuid, now: Date
     let (totals, deltas): (Vec<_>, Vec<_>) = rows.into_iter().partition(|((_, _, k), _)| k.day.is_none());
     write(conn, org, "rollup_totals", &totals, false).await?;
     write(conn, org, "rollup_deltas", &deltas, false).await?;
-    crate::forecast::cells::rebuild(conn, org).await?;
+    forecast_cells::replace(conn, org, forecast).await?;
     mark_ready(conn, org, now).await?;
     // After `mark_ready`: the same row order as `mark_stale`, so the two
     // never wait for each other's rows in opposite orders.
