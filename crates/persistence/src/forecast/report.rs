@@ -326,6 +326,7 @@ impl Store {
 
         let mut rows: Vec<ForecastRow> = Vec::with_capacity(specs.len());
         let mut total_live = 0;
+        let mut open_now: Option<Vec<DealAsOf>> = None;
         for (key, users, quota) in specs {
             let mut merged = ForecastCells::default();
             let all = cells.get(&ALL_OWNERS).filter(|_| key == RowKey::Org && allowed.is_none());
@@ -337,16 +338,14 @@ impl Store {
             missing.extend(e.missing_rates);
             let live = e.chances.live();
             let draws = if model::trials(live) > 0 {
-                let open = if from_store {
-                    let list: Vec<Uuid> = users.iter().copied().collect();
-                    let only = if all.is_some() { Only::Open } else { Only::OpenOf(&list) };
-                    current_deals(conn, scope.org_id, &org, only).await?
-                } else if all.is_some() {
-                    past_deals.clone()
-                } else {
-                    past_deals.iter().filter(|d| users.contains(&d.owner_id)).cloned().collect()
-                };
-                chances_of(&open, &ctx, &org)?
+                // Open deals in reach, read once for every row that draws.
+                if from_store && open_now.is_none() {
+                    let only = allowed_list.as_deref().map_or(Only::Open, Only::OpenOf);
+                    open_now = Some(current_deals(conn, scope.org_id, &org, only).await?);
+                }
+                let source = open_now.as_deref().unwrap_or(&past_deals);
+                let mine = source.iter().filter(|d| all.is_some() || users.contains(&d.owner_id));
+                chances_of(mine, &ctx, &org)?
             } else {
                 Vec::new()
             };
@@ -401,7 +400,11 @@ impl Store {
 /// (amount in base currency, P(won in the period)) of each open deal among
 /// `deals`, in their order (by id), for the Monte Carlo draws; deals without
 /// a rate are left out (and reported by the cells).
-fn chances_of(deals: &[DealAsOf], ctx: &Context<'_>, org: &super::deals::Org) -> Result<Vec<(i128, Decimal)>, DomainError> {
+fn chances_of<'a>(
+    deals: impl Iterator<Item = &'a DealAsOf>,
+    ctx: &Context<'_>,
+    org: &super::deals::Org,
+) -> Result<Vec<(i128, Decimal)>, DomainError> {
     let mut out = Vec::new();
     for d in deals {
         let (StageKind::Open, Some(stage)) = (d.kind, d.stage_id) else {
