@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::fx::{ExchangeRate, rate_on, to_base};
+use super::fx::{ExchangeRate, rate_on};
 use super::model::{Chances, WinModel};
 use super::{DealAsOf, ForecastFigures};
 use crate::DomainError;
@@ -224,17 +224,18 @@ pub fn evaluate(cells: &ForecastCells, ctx: &Context<'_>) -> Result<Evaluation, 
 /// A cell's Σ amount (rounded) and Σ amount² (as a float) in the base
 /// currency, at the rate of `day`; `None` without a rate.
 fn convert(ctx: &Context<'_>, currency: &str, s: &Sums, day: NaiveDate) -> Result<Option<(i128, f64)>, DomainError> {
-    let Some(amount) = to_base(ctx.rates, ctx.base, currency, s.amount, day)? else {
+    if currency == ctx.base.code() {
+        return Ok(Some((s.amount, s.amount_sq as f64)));
+    }
+    let from = Currency::parse("currency", currency)?;
+    let Some(rate) = rate_on(ctx.rates, currency, day) else {
         return Ok(None);
     };
-    let factor = if currency == ctx.base.code() {
-        1.0
-    } else {
-        let from = Currency::parse("currency", currency)?;
-        let rate = rate_on(ctx.rates, currency, day).map_or(0.0, |r| r.rate.as_f64());
-        rate * 10f64.powi(ctx.base.exponent() as i32 - from.exponent() as i32)
-    };
-    Ok(Some((amount, s.amount_sq as f64 * factor * factor)))
+    let factor = rate.rate.as_f64() * 10f64.powi(ctx.base.exponent() as i32 - from.exponent() as i32);
+    Ok(Some((
+        rate.rate.convert(s.amount, from, ctx.base),
+        s.amount_sq as f64 * factor * factor,
+    )))
 }
 
 #[cfg(test)]

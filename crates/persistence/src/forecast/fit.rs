@@ -89,10 +89,23 @@ pub(crate) async fn fit(
     window_days: i64,
     now: DateTime<Utc>,
 ) -> Result<Fit, DomainError> {
+    Ok(kept_or_fitted(conn, org, settings, rates, horizon, window_days, now).await?.0)
+}
+
+/// [`fit`], and whether it had to fit (nothing was kept).
+async fn kept_or_fitted(
+    conn: &impl ConnectionTrait,
+    org: Uuid,
+    settings: &Org,
+    rates: &[ExchangeRate],
+    horizon: Horizon,
+    window_days: i64,
+    now: DateTime<Utc>,
+) -> Result<(Fit, bool), DomainError> {
     let generation = generation(conn, org).await?;
     let key = key(horizon, window_days);
     if let Some(fit) = stored(conn, org, generation, key).await?.as_deref().and_then(decode) {
-        return Ok(fit);
+        return Ok((fit, false));
     }
     let fit = compute(conn, org, settings, rates, horizon, window_days).await?;
     let mut s = Sql::new(conn.get_database_backend());
@@ -113,7 +126,7 @@ pub(crate) async fn fit(
         "DELETE FROM forecast_model_fits WHERE org_id = {o} AND (generation < {g} OR created_at < {old})"
     ));
     s.execute(conn).await?;
-    Ok(fit)
+    Ok((fit, true))
 }
 
 /// The stored key of a fit: today, window, first and last day.
@@ -139,13 +152,6 @@ async fn stored(conn: &impl ConnectionTrait, org: Uuid, generation: i64, key: [i
         Some(row) => Ok(Some(row.try_get("", "body").map_err(db_err)?)),
         None => Ok(None),
     }
-}
-
-/// Whether a fit for `horizon` and `window_days` is kept in the current
-/// generation.
-async fn kept(conn: &impl ConnectionTrait, org: Uuid, horizon: Horizon, window_days: i64) -> Result<bool, DomainError> {
-    let generation = generation(conn, org).await?;
-    Ok(stored(conn, org, generation, key(horizon, window_days)).await?.is_some())
 }
 
 /// Fits from history as it stood at the start of `horizon.today`.
@@ -274,10 +280,8 @@ impl crate::Store {
                     first: period.first_day(settings.start),
                     last: period.last_day(settings.start),
                 };
-                if !kept(conn, org, horizon, DEFAULT_WINDOW_DAYS).await? {
-                    fit(conn, org, &settings, &rates, horizon, DEFAULT_WINDOW_DAYS, now).await?;
-                    computed += 1;
-                }
+                let (_, fitted) = kept_or_fitted(conn, org, &settings, &rates, horizon, DEFAULT_WINDOW_DAYS, now).await?;
+                computed += usize::from(fitted);
             }
         }
         Ok(computed)
