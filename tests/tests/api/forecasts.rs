@@ -74,6 +74,12 @@ async fn fixture() -> Fixture {
     }
 }
 
+/// A new opportunity's body.
+fn deal_body(stage: &HashMap<String, String>, owner: &str, amount: &str, currency: &str, st: &str, category: &str, close: &str) -> Value {
+    json!({"name": format!("{owner} {amount}"), "owner_id": owner, "amount": amount, "currency": currency,
+           "stage_id": stage[st], "forecast_category": category, "close_date": close})
+}
+
 #[tokio::test]
 async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
     let f = fixture().await;
@@ -81,8 +87,7 @@ async fn forecast_rolls_up_categories_weighted_quota_and_teams_exactly() {
     let t = app.login("ana@acme.test").await.access_token;
     let stage = app.stage_ids(&t).await;
     let deal = |owner: &str, amount: &str, currency: &str, st: &str, category: &str, close: &str| {
-        json!({"name": format!("{owner} {amount}"), "owner_id": owner, "amount": amount, "currency": currency,
-               "stage_id": stage[st], "forecast_category": category, "close_date": close})
+        deal_body(&stage, owner, amount, currency, st, category, close)
     };
     for body in [
         deal(&f.rep_a, "500.00", "EUR", "Negotiation", "commit", "2017-06-15"),
@@ -292,10 +297,7 @@ async fn reach_zero_cells_ended_periods_large_amounts_quotas_and_planning_outsid
     let app = &f.app;
     let t = app.login("ana@acme.test").await.access_token;
     let stage = app.stage_ids(&t).await;
-    let deal = |owner: &str, amount: &str, st: &str, close: &str| {
-        json!({"name": format!("{owner} {amount}"), "owner_id": owner, "amount": amount, "currency": "USD",
-               "stage_id": stage[st], "forecast_category": "commit", "close_date": close})
-    };
+    let deal = |owner: &str, amount: &str, st: &str, close: &str| deal_body(&stage, owner, amount, "USD", st, "commit", close);
     app.post("/api/v1/opportunities", &t, deal(&f.rep_a, "1000.00", "Negotiation", "2017-06-15"))
         .await
         .expect(201);
